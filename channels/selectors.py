@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from .models import Channel, Listing
+
+
+def channel_list() -> QuerySet[Channel]:
+    return Channel.objects.annotate(
+        reseller_count=Count("resellers", distinct=True),
+        listing_count=Count("listings", distinct=True),
+    ).order_by("name")
+
+
+def active_channels() -> QuerySet[Channel]:
+    return Channel.objects.filter(is_active=True).order_by("name")
+
+
+def default_channel() -> Channel | None:
+    return Channel.objects.filter(is_default=True).first()
+
+
+def channel_for_approval() -> Channel | None:
+    """The channel an approval may assign without asking: the only active one, if exactly one."""
+    channels = list(active_channels()[:2])
+    return channels[0] if len(channels) == 1 else None
+
+
+def listing_list_for_channel(*, channel: Channel | None) -> QuerySet[Listing]:
+    """What a reseller on `channel` may see and order: the channel's active listings."""
+    if channel is None:
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(channel=channel, is_active=True)
+        .select_related("product")
+        .order_by("product__sku")
+    )

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import InvoiceLine, Order, OrderEvent, OrderLine
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ["product"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    raw_id_fields = ["rule"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "reseller", "reference_number", "status", "source", "total"]
+    list_filter = ["status", "source", "payment_status"]
+    search_fields = ["number", "reference_number", "reseller__company_name"]
+    raw_id_fields = ["reseller", "created_by"]
+    inlines = [OrderLineInline, InvoiceLineInline]
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(admin.ModelAdmin):
+    list_display = ["order", "kind", "from_status", "to_status", "actor", "created_at"]
+    raw_id_fields = ["order", "actor"]

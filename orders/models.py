@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+from .choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, PaymentStatus
+
+ZERO = Decimal("0.00")
+
+
+def money_field(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    reseller = models.ForeignKey(
+        "resellers.Reseller", on_delete=models.PROTECT, related_name="orders"
+    )
+    channel = models.ForeignKey("channels.Channel", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, default="USD")
+    reference_number = models.CharField(max_length=64)
+    source = models.CharField(max_length=20, choices=OrderSource.choices)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+
+    ship_name = models.CharField("name", max_length=150)
+    ship_company = models.CharField("company", max_length=150, blank=True)
+    ship_address_line1 = models.CharField("address line 1", max_length=200)
+    ship_address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    ship_city = models.CharField("city", max_length=100)
+    ship_state = models.CharField("state", max_length=100)
+    ship_postal_code = models.CharField("postal code", max_length=20)
+    ship_country = models.CharField("country", max_length=2)
+    ship_phone = models.CharField("phone", max_length=32, blank=True)
+    ship_email = models.EmailField("email", blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+
+    subtotal = money_field()
+    shipping_total = money_field("shipping")
+    fees_total = money_field("fees")
+    other_total = money_field("other")
+    discount_total = money_field("discounts and credits")
+    total = money_field()
+
+    capture_mode = models.CharField(
+        max_length=30, choices=CaptureMode.choices, default=CaptureMode.CAPTURE_NOW
+    )
+    max_auto_capture = money_field("maximum auto-capture", null=True, blank=True, default=None)
+    payment_status = models.CharField(
+        max_length=30, choices=PaymentStatus.choices, default=PaymentStatus.AWAITING_CAPTURE
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reseller", "reference_number"],
+                name="orders_reference_number_unique_per_reseller",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["reseller", "-created_at"]),
+            models.Index(fields=["reseller", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"order {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("backoffice:order_detail", args=[self.pk])
+
+    def get_portal_url(self) -> str:
+        return reverse("portal:order_detail", args=[self.pk])
+
+    @property
+    def ship_to_display(self) -> str:
+        parts = [
+            self.ship_name,
+            self.ship_company,
+            self.ship_address_line1,
+            self.ship_address_line2,
+            f"{self.ship_city}, {self.ship_state} {self.ship_postal_code}",
+            self.ship_country,
+        ]
+        return ", ".join(part for part in parts if part)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "channels.Product", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sku = models.CharField("SKU", max_length=64)
+    title = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = money_field()
+    unit_weight = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
+    line_total = money_field()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class InvoiceLine(models.Model):
+    """One charge or credit on an order's invoice, naming the rule that produced it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="invoice_lines")
+    kind = models.CharField(max_length=20, choices=InvoiceLineKind.choices)
+    label = models.CharField(max_length=200)
+    amount = money_field(help_text="Positive for charges; negative for discounts and credits.")
+    rule = models.ForeignKey(
+        "rules.Rule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rule_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount}"
+
+
+class OrderEvent(models.Model):
+    """The order's history: creation, status changes, payment events."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.kind}"
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else "system"

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from channels.models import Listing
+from core.tasks import enqueue_on_commit
+from resellers.models import Reseller
+from resellers.tasks import activate_reseller
+
+from .choices import ALLOWED_TRANSITIONS, OrderSource, OrderStatus
+from .exceptions import OrderTransitionNotAllowed, OrderValidationError, ResellerCannotOrder
+from .invoicing import apply_invoice
+from .models import InvoiceLine, Order, OrderEvent, OrderLine
+
+MAX_LINES = 500
+MAX_QUANTITY = 100_000
+REQUIRED_ADDRESS_FIELDS = {
+    "name": "Name",
+    "address_line1": "Address line 1",
+    "city": "City",
+    "state": "State",
+    "postal_code": "Postal code",
+    "country_code": "Country",
+}
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    name: str = ""
+    company: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country_code: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    quantity: int
+
+
+@dataclass
+class OrderRequest:
+    """Everything needed to place an order, whichever surface it comes from."""
+
+    reference_number: str
+    ship_to: ShipTo
+    items: list[LineRequest]
+    shipping_method: str = ""
+    note: str = ""
+    source: str = OrderSource.PORTAL
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def reseller_may_order_or_raise(reseller: Reseller) -> None:
+    if not reseller.may_order:
+        raise ResellerCannotOrder(
+            f"This reseller account is {reseller.get_status_display().lower()}; "
+            "only approved or active resellers can place orders."
+        )
+
+
+def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
+    errors: list[tuple[str, str]] = []
+    reference = request.reference_number.strip()
+    if not reference:
+        errors.append(("reference_number", "Reference number is required."))
+    elif len(reference) > 64:
+        errors.append(("reference_number", "Reference number must be at most 64 characters."))
+    for name, label in REQUIRED_ADDRESS_FIELDS.items():
+        if not str(getattr(request.ship_to, name) or "").strip():
+            errors.append((f"shipping_address.{name}", f"{label} is required."))
+    country = request.ship_to.country_code.strip()
+    if country and (len(country) != 2 or not country.isalpha()):
+        errors.append(
+            ("shipping_address.country_code", "Country must be a two-letter code such as US.")
+        )
+    if request.source not in OrderSource.values:
+        errors.append(("source", f"Source must be one of: {', '.join(OrderSource.values)}."))
+    if not request.items:
+        errors.append(("items", "Add at least one line with a SKU and a quantity."))
+    if len(request.items) > MAX_LINES:
+        errors.append(("items", f"An order can have at most {MAX_LINES} lines."))
+
+    skus = {item.sku.strip() for item in request.items}
+    listings = {
+        listing.product.sku: listing
+        for listing in Listing.objects.filter(
+            channel=reseller.channel, is_active=True, product__sku__in=skus
+        ).select_related("product")
+    }
+    seen: set[str] = set()
+    for index, item in enumerate(request.items):
+        sku = item.sku.strip()
+        if not sku:
+            errors.append((f"items[{index}].sku", f"Line {index + 1}: SKU is required."))
+        elif sku not in listings:
+            errors.append(
+                (f"items[{index}].sku", f"Line {index + 1}: SKU “{sku}” is not in your catalog.")
+            )
+        elif sku in seen:
+            errors.append(
+                (
+                    f"items[{index}].sku",
+                    f"Line {index + 1}: SKU “{sku}” appears twice; "
+                    "combine the quantities on one line.",
+                )
+            )
+        seen.add(sku)
+        if not isinstance(item.quantity, int) or item.quantity < 1:
+            errors.append(
+                (f"items[{index}].quantity", f"Line {index + 1}: quantity must be at least 1.")
+            )
+        elif item.quantity > MAX_QUANTITY:
+            errors.append(
+                (
+                    f"items[{index}].quantity",
+                    f"Line {index + 1}: quantity must be at most {MAX_QUANTITY:,}.",
+                )
+            )
+    if reference and Order.objects.filter(reseller=reseller, reference_number=reference).exists():
+        errors.append(
+            ("reference_number", f"You already have an order with reference “{reference}”.")
+        )
+    if errors:
+        raise OrderValidationError(errors)
+    return listings
+
+
+def order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None = None) -> Order:
+    """Place an order: the one way in for the portal, the API and Inventory Source.
+
+    Prices come from the reseller's channel listings, never from the caller. Either the whole
+    order (lines, invoice, first event) is saved or nothing is.
+    """
+    try:
+        return _order_place(reseller=reseller, request=request, actor=actor)
+    except IntegrityError as error:
+        # Two requests with the same reference number raced past validation; the unique
+        # constraint stopped the second one.
+        if "reference" in str(error).lower() or "unique" in str(error).lower():
+            raise OrderValidationError(
+                [
+                    (
+                        "reference_number",
+                        "You already have an order with reference "
+                        f"“{request.reference_number.strip()}”.",
+                    )
+                ]
+            ) from error
+        raise
+
+
+@transaction.atomic
+def _order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None) -> Order:
+    reseller = Reseller.objects.select_related("channel").get(pk=reseller.pk)
+    reseller_may_order_or_raise(reseller)
+    listings = _validate(reseller, request)
+    ship_to = request.ship_to
+    order = Order(
+        reseller=reseller,
+        channel=reseller.channel,
+        currency=reseller.channel.currency,
+        reference_number=request.reference_number.strip(),
+        source=request.source,
+        ship_name=ship_to.name.strip(),
+        ship_company=ship_to.company.strip(),
+        ship_address_line1=ship_to.address_line1.strip(),
+        ship_address_line2=ship_to.address_line2.strip(),
+        ship_city=ship_to.city.strip(),
+        ship_state=ship_to.state.strip(),
+        ship_postal_code=ship_to.postal_code.strip(),
+        ship_country=ship_to.country_code.strip().upper(),
+        ship_phone=ship_to.phone.strip(),
+        ship_email=ship_to.email.strip(),
+        shipping_method=request.shipping_method.strip(),
+        note=request.note.strip(),
+        created_by=actor,
+    )
+    lines = []
+    for item in request.items:
+        listing = listings[item.sku.strip()]
+        lines.append(
+            OrderLine(
+                product=listing.product,
+                sku=listing.product.sku,
+                title=listing.product.title,
+                quantity=item.quantity,
+                unit_price=listing.price,
+                unit_weight=listing.product.weight,
+                line_total=listing.price * item.quantity,
+            )
+        )
+    order.subtotal = sum((line.line_total for line in lines), start=order.subtotal)
+    # The seam where the rules engine decides the invoice and the payment capture.
+    invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
+    order.save()
+    order.number = f"SO-{order.pk:07d}"
+    order.save(update_fields=["number"])
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    for invoice_line in invoice_lines:
+        invoice_line.order = order
+    InvoiceLine.objects.bulk_create(invoice_lines)
+    OrderEvent.objects.create(
+        order=order,
+        kind="created",
+        to_status=order.status,
+        message=f"Placed via {order.get_source_display()}.",
+        actor=actor,
+    )
+    if reseller.status == "approved":
+        enqueue_on_commit(activate_reseller, reseller.pk)
+    return order
+
+
+@transaction.atomic
+def order_transition(
+    *, order: Order, to_status: str, actor: User | None, message: str = ""
+) -> Order:
+    """Move an order to another status: the one place every order status change goes through."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    from_status = locked.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
+        raise OrderTransitionNotAllowed(
+            f"A {OrderStatus(from_status).label.lower()} order cannot become "
+            f"{OrderStatus(to_status).label.lower()}."
+        )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    OrderEvent.objects.create(
+        order=locked,
+        kind="status_changed",
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        actor=actor,
+    )
+    order.refresh_from_db()
+    return locked

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class ResellerStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+# The one place that says which status may follow which.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ResellerStatus.PENDING: frozenset({ResellerStatus.APPROVED, ResellerStatus.DENIED}),
+    ResellerStatus.DENIED: frozenset({ResellerStatus.APPROVED}),
+    ResellerStatus.APPROVED: frozenset({ResellerStatus.ACTIVE, ResellerStatus.SUSPENDED}),
+    ResellerStatus.ACTIVE: frozenset({ResellerStatus.SUSPENDED}),
+    ResellerStatus.SUSPENDED: frozenset({ResellerStatus.APPROVED, ResellerStatus.ACTIVE}),
+}
+
+# Statuses that may place orders and use the API.
+ORDERING_STATUSES = frozenset({ResellerStatus.APPROVED, ResellerStatus.ACTIVE})

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from accounts.models import User
+from channels.models import Channel
+from channels.selectors import active_channels
+
+from .choices import ResellerStatus
+from .models import PortalSettings, Reseller
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{7,20}$")
+
+
+class SignupForm(forms.Form):
+    company_name = forms.CharField(label="Company name", max_length=200)
+    contact_name = forms.CharField(label="Contact name", max_length=150)
+    email = forms.EmailField(label="Email", help_text="You will log in with this address.")
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password, not only digits.",
+    )
+    phone = forms.CharField(label="Phone", max_length=32, required=False)
+    website = forms.URLField(label="Website", required=False)
+    tax_id = forms.CharField(label="Tax ID", max_length=64, required=False)
+    address_line1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100, required=False)
+    state = forms.CharField(label="State / region", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
+    country = forms.CharField(
+        label="Country", max_length=60, required=False, help_text="Two-letter code, e.g. US."
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email already exists. Log in or reset your password."
+            )
+        return email
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not PHONE_PATTERN.match(phone):
+            raise forms.ValidationError(
+                "Enter a phone number of 7 to 20 digits; spaces, dashes, dots, brackets and a "
+                "leading + are allowed."
+            )
+        return phone
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"].strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise forms.ValidationError("Enter a two-letter country code such as US.")
+        return country
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("contact_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class ApproveForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        label="Channel",
+        queryset=Channel.objects.none(),
+        required=False,
+        help_text="The channel decides the catalog, the prices and the invoicing rules.",
+    )
+
+    def __init__(self, *args, reseller: Reseller, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = active_channels()
+        channels = list(self.fields["channel"].queryset[:2])
+        self.single_channel = channels[0] if len(channels) == 1 else None
+        if self.single_channel is None:
+            self.fields["channel"].required = True
+            if reseller.channel_id and reseller.channel.is_active:
+                self.fields["channel"].initial = reseller.channel_id
+        else:
+            self.fields["channel"].initial = self.single_channel.pk
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The reseller will see this.",
+    )
+
+
+class ReinstateForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResellerProfileForm(forms.ModelForm):
+    tags = forms.CharField(
+        label="Tags",
+        required=False,
+        help_text="Comma-separated labels rules can match on, e.g. eu, dropship.",
+    )
+
+    class Meta:
+        model = Reseller
+        fields = [
+            "company_name",
+            "contact_name",
+            "email",
+            "phone",
+            "website",
+            "tax_id",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "tier",
+            "tags",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["tags"] = ", ".join(self.instance.tags or [])
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [tag.strip() for tag in raw.split(",") if tag.strip()]
+
+    def clean_country(self) -> str:
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            raise forms.ValidationError("Enter a two-letter country code such as US.")
+        return country
+
+
+class PortalSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PortalSettings
+        fields = ["auto_approve_resellers"]
+
+
+STATUS_CHOICES = [("", "Any status"), *ResellerStatus.choices]

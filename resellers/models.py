@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from .choices import ORDERING_STATUSES, ResellerStatus
+
+
+class Reseller(models.Model):
+    company_name = models.CharField(max_length=200)
+    contact_name = models.CharField(max_length=150)
+    email = models.EmailField(help_text="Where the portal sends notices about this account.")
+    phone = models.CharField(max_length=32, blank=True)
+    website = models.URLField(blank=True)
+    tax_id = models.CharField("tax ID", max_length=64, blank=True)
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField("state / region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="Two-letter ISO country code, e.g. US."
+    )
+    tier = models.CharField(
+        max_length=50, blank=True, help_text="A free label rules can match on, e.g. gold."
+    )
+    tags = models.JSONField(
+        default=list, blank=True, help_text='Free labels rules can match on, e.g. ["eu"].'
+    )
+    channel = models.ForeignKey(
+        "channels.Channel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resellers",
+    )
+    status = models.CharField(
+        max_length=20, choices=ResellerStatus.choices, default=ResellerStatus.PENDING
+    )
+    status_reason = models.TextField(
+        blank=True, help_text="Why the reseller was denied or suspended; shown to the reseller."
+    )
+    notes = models.TextField(blank=True, help_text="Internal notes, never shown to the reseller.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["company_name"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("backoffice:reseller_detail", args=[self.pk])
+
+    @property
+    def may_order(self) -> bool:
+        return self.status in ORDERING_STATUSES
+
+    @property
+    def labels(self) -> list[str]:
+        """Tier and tags together, as rules see them."""
+        return ([self.tier] if self.tier else []) + [str(tag) for tag in self.tags or []]
+
+
+class StatusChange(models.Model):
+    """The audit trail of a reseller's status: who moved it, from what, to what, and why."""
+
+    reseller = models.ForeignKey(Reseller, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=ResellerStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ResellerStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system made the change.",
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reseller}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else "system"
+
+
+class PortalSettings(models.Model):
+    """Site-wide switches staff change from the back office. Always exactly one row (pk=1)."""
+
+    auto_approve_resellers = models.BooleanField(
+        "auto-approve resellers",
+        default=False,
+        help_text="Approve new signups at once instead of waiting for staff.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "portal settings"
+        verbose_name_plural = "portal settings"
+
+    def __str__(self) -> str:
+        return "Portal settings"
+
+    @classmethod
+    def load(cls) -> PortalSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from .choices import ResellerStatus
+from .models import Reseller, StatusChange
+
+
+def reseller_list() -> QuerySet[Reseller]:
+    """Back-office list: staff see every reseller. Annotated so each row needs no queries."""
+    return (
+        Reseller.objects.select_related("channel")
+        .annotate(order_count=Count("orders", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_resellers() -> QuerySet[Reseller]:
+    return Reseller.objects.filter(status=ResellerStatus.PENDING).order_by("created_at", "id")
+
+
+def reseller_status_history(*, reseller: Reseller) -> QuerySet[StatusChange]:
+    return reseller.status_changes.select_related("actor")

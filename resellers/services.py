@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from accounts.models import User
+from channels.models import Channel
+from channels.selectors import channel_for_approval, default_channel
+from core.tasks import enqueue_on_commit
+
+from . import tasks
+from .choices import ALLOWED_TRANSITIONS, ResellerStatus
+from .exceptions import ChannelRequired, ReasonRequired, TransitionNotAllowed
+from .models import PortalSettings, Reseller, StatusChange
+
+# Which e-mail the reseller receives after each move, if any.
+NOTICE_FOR_STATUS = {
+    ResellerStatus.APPROVED: "approved",
+    ResellerStatus.DENIED: "denied",
+    ResellerStatus.SUSPENDED: "suspended",
+}
+
+
+def _record_change(
+    *, reseller: Reseller, from_status: str, to_status: str, actor: User | None, reason: str
+) -> StatusChange:
+    change = StatusChange.objects.create(
+        reseller=reseller,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+    )
+    notice = NOTICE_FOR_STATUS.get(to_status)
+    if notice:
+        enqueue_on_commit(tasks.send_reseller_notice, reseller.pk, notice)
+    return change
+
+
+@transaction.atomic
+def reseller_transition(
+    *,
+    reseller: Reseller,
+    to_status: str,
+    actor: User | None,
+    reason: str = "",
+    channel: Channel | None = None,
+) -> Reseller:
+    """Move a reseller to another status: the one place every status change goes through."""
+    # Lock the row so two staff members clicking at once cannot both move it from the same
+    # status (e.g. one approves while the other denies).
+    locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
+    from_status = locked.status
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
+        raise TransitionNotAllowed(
+            f"A {ResellerStatus(from_status).label.lower()} reseller cannot become "
+            f"{ResellerStatus(to_status).label.lower()}."
+        )
+    reason = (reason or "").strip()
+    if to_status in (ResellerStatus.DENIED, ResellerStatus.SUSPENDED) and not reason:
+        raise ReasonRequired("Give a reason; the reseller will see it.")
+
+    update_fields = ["status", "status_reason", "updated_at"]
+    if to_status == ResellerStatus.APPROVED and from_status != ResellerStatus.SUSPENDED:
+        chosen = channel or channel_for_approval()
+        if chosen is None:
+            raise ChannelRequired("Choose the channel this reseller will buy from.")
+        if not chosen.is_active:
+            raise ChannelRequired(f"The channel “{chosen}” is inactive; choose an active one.")
+        locked.channel = chosen
+        update_fields.append("channel")
+    locked.status = to_status
+    locked.status_reason = (
+        reason
+        if to_status
+        in (
+            ResellerStatus.DENIED,
+            ResellerStatus.SUSPENDED,
+        )
+        else ""
+    )
+    locked.save(update_fields=update_fields)
+    _record_change(
+        reseller=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    reseller.refresh_from_db()
+    return locked
+
+
+def reseller_approve(*, reseller: Reseller, actor: User | None, channel: Channel | None = None):
+    return reseller_transition(
+        reseller=reseller, to_status=ResellerStatus.APPROVED, actor=actor, channel=channel
+    )
+
+
+def reseller_deny(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
+    return reseller_transition(
+        reseller=reseller, to_status=ResellerStatus.DENIED, actor=actor, reason=reason
+    )
+
+
+def reseller_suspend(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
+    return reseller_transition(
+        reseller=reseller, to_status=ResellerStatus.SUSPENDED, actor=actor, reason=reason
+    )
+
+
+def reseller_reinstate(*, reseller: Reseller, actor: User, reason: str = "") -> Reseller:
+    """Back to `active` if the reseller has ever ordered, otherwise to `approved`."""
+    to_status = ResellerStatus.ACTIVE if reseller.orders.exists() else ResellerStatus.APPROVED
+    return reseller_transition(reseller=reseller, to_status=to_status, actor=actor, reason=reason)
+
+
+def reseller_activate_on_first_order(*, reseller_id: int) -> bool:
+    """Flip `approved` → `active` exactly once; returns whether this call made the change.
+
+    Several first orders can commit at once and each enqueues this task, and the periodic
+    sweep can run alongside. The conditional `UPDATE ... WHERE id = %s AND status = 'approved'
+    AND EXISTS (an order)` lets exactly one of them win: PostgreSQL re-checks the WHERE clause
+    on the locked row, so the losers update zero rows and write no status change. (A
+    `pk IN (subquery)` form would not be re-checked that way, hence `Exists`.) A reseller that
+    is pending, denied or suspended is never touched because the WHERE clause cannot match it.
+    """
+    from orders.models import Order
+
+    with transaction.atomic():
+        updated = (
+            Reseller.objects.filter(pk=reseller_id, status=ResellerStatus.APPROVED)
+            .filter(Exists(Order.objects.filter(reseller_id=OuterRef("pk"))))
+            .update(status=ResellerStatus.ACTIVE, updated_at=timezone.now())
+        )
+        if not updated:
+            return False
+        StatusChange.objects.create(
+            reseller_id=reseller_id,
+            from_status=ResellerStatus.APPROVED,
+            to_status=ResellerStatus.ACTIVE,
+            actor=None,
+            reason="First order placed.",
+        )
+    return True
+
+
+@transaction.atomic
+def reseller_signup(
+    *,
+    company_name: str,
+    contact_name: str,
+    email: str,
+    password: str,
+    phone: str = "",
+    website: str = "",
+    tax_id: str = "",
+    address_line1: str = "",
+    address_line2: str = "",
+    city: str = "",
+    state: str = "",
+    postal_code: str = "",
+    country: str = "",
+) -> User:
+    """Create a reseller and its first user; auto-approve when the setting is on."""
+    reseller = Reseller.objects.create(
+        channel=default_channel(),
+        company_name=company_name.strip(),
+        contact_name=contact_name.strip(),
+        email=email.lower(),
+        phone=phone,
+        website=website,
+        tax_id=tax_id,
+        address_line1=address_line1,
+        address_line2=address_line2,
+        city=city,
+        state=state,
+        postal_code=postal_code,
+        country=country.upper(),
+    )
+    user = User.objects.create_user(
+        email=email, password=password, full_name=contact_name.strip(), reseller=reseller
+    )
+    StatusChange.objects.create(
+        reseller=reseller,
+        from_status="",
+        to_status=ResellerStatus.PENDING,
+        actor=user,
+        reason="Signed up.",
+    )
+    enqueue_on_commit(tasks.send_reseller_notice, reseller.pk, "received")
+    enqueue_on_commit(tasks.notify_staff_of_signup, reseller.pk)
+    if PortalSettings.load().auto_approve_resellers:
+        # Nobody is there to choose a channel: the single active channel, else the default.
+        channel = channel_for_approval() or default_channel()
+        if channel is not None and channel.is_active:
+            reseller_transition(
+                reseller=reseller,
+                to_status=ResellerStatus.APPROVED,
+                actor=None,
+                reason="Approved automatically on signup.",
+                channel=channel,
+            )
+    return user
+
+
+@transaction.atomic
+def portal_settings_update(*, auto_approve_resellers: bool, actor: User) -> PortalSettings:
+    settings_row = PortalSettings.objects.select_for_update().get(pk=PortalSettings.load().pk)
+    settings_row.auto_approve_resellers = auto_approve_resellers
+    settings_row.save(update_fields=["auto_approve_resellers", "updated_at"])
+    return settings_row
+
+
+PROFILE_FIELDS = (
+    "company_name",
+    "contact_name",
+    "email",
+    "phone",
+    "website",
+    "tax_id",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "tier",
+    "tags",
+    "notes",
+)
+
+
+@transaction.atomic
+def reseller_update_profile(*, reseller: Reseller, data: dict) -> Reseller:
+    locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
+    changed = [
+        name for name in PROFILE_FIELDS if name in data and getattr(locked, name) != data[name]
+    ]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from accounts.models import User
+
+from . import services
+from .choices import ResellerStatus
+from .models import Reseller
+
+NOTICE_SUBJECTS = {
+    "received": "We received your reseller application",
+    "approved": "Your reseller account is approved",
+    "denied": "Your reseller application was not approved",
+    "suspended": "Ordering is suspended on your reseller account",
+}
+
+
+@shared_task(acks_late=True)
+def send_reseller_notice(reseller_id: int, notice: str) -> None:
+    reseller = Reseller.objects.filter(pk=reseller_id).first()
+    if reseller is None or notice not in NOTICE_SUBJECTS:
+        return
+    body = render_to_string(
+        f"emails/reseller_{notice}.txt", {"reseller": reseller, "site_url": settings.SITE_URL}
+    )
+    send_mail(NOTICE_SUBJECTS[notice], body, None, [reseller.email])
+
+
+@shared_task(acks_late=True)
+def notify_staff_of_signup(reseller_id: int) -> None:
+    reseller = Reseller.objects.filter(pk=reseller_id).first()
+    if reseller is None:
+        return
+    recipients = list(settings.STAFF_NOTIFICATION_EMAILS) or list(
+        User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    body = render_to_string(
+        "emails/staff_new_signup.txt", {"reseller": reseller, "site_url": settings.SITE_URL}
+    )
+    send_mail(f"New reseller signup: {reseller.company_name}", body, None, recipients)
+
+
+# Both tasks below are idempotent: the conditional update in the service makes a second run
+# (redelivery after a worker crash, or the sweep racing the task) a no-op.
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def activate_reseller(reseller_id: int) -> bool:
+    return services.reseller_activate_on_first_order(reseller_id=reseller_id)
+
+
+@shared_task(acks_late=True)
+def activate_resellers_with_orders() -> int:
+    """Periodic sweep: activate approved resellers whose activation task never ran."""
+    reseller_ids = list(
+        Reseller.objects.filter(status=ResellerStatus.APPROVED, orders__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return sum(services.reseller_activate_on_first_order(reseller_id=pk) for pk in reseller_ids)

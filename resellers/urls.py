@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import backoffice, portal, public
+
+public_urlpatterns = [
+    path("", public.landing, name="home"),
+    path("signup/", public.signup, name="signup"),
+]
+
+portal_urlpatterns = [
+    path("", portal.home, name="home"),
+]
+
+backoffice_urlpatterns = [
+    path("", backoffice.dashboard, name="dashboard"),
+    path("resellers/", backoffice.reseller_list_view, name="reseller_list"),
+    path("resellers/<int:pk>/", backoffice.reseller_detail, name="reseller_detail"),
+    path("resellers/<int:pk>/edit/", backoffice.reseller_edit, name="reseller_edit"),
+    path("resellers/<int:pk>/approve/", backoffice.reseller_approve, name="reseller_approve"),
+    path("resellers/<int:pk>/deny/", backoffice.reseller_deny, name="reseller_deny"),
+    path("resellers/<int:pk>/suspend/", backoffice.reseller_suspend, name="reseller_suspend"),
+    path("resellers/<int:pk>/reinstate/", backoffice.reseller_reinstate, name="reseller_reinstate"),
+    path("settings/", backoffice.portal_settings, name="settings"),
+]

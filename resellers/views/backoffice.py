@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.access import staff_required
+from core.views import filtered_list
+from resellers import services
+from resellers.choices import ALLOWED_TRANSITIONS, ResellerStatus
+from resellers.exceptions import ResellerError
+from resellers.filters import ResellerFilter
+from resellers.forms import (
+    ApproveForm,
+    PortalSettingsForm,
+    ReasonForm,
+    ReinstateForm,
+    ResellerProfileForm,
+)
+from resellers.models import PortalSettings, Reseller
+from resellers.selectors import pending_resellers, reseller_list, reseller_status_history
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    pending = pending_resellers().select_related("channel")
+    counts = {
+        status: count
+        for status, count in Reseller.objects.values_list("status").annotate(count=Count("id"))
+    }
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "pending": pending[:20],
+            "pending_count": pending.count(),
+            "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
+            "settings_row": PortalSettings.load(),
+        },
+    )
+
+
+@staff_required
+def reseller_list_view(request: HttpRequest) -> HttpResponse:
+    return filtered_list(
+        request,
+        queryset=reseller_list(),
+        filterset_class=ResellerFilter,
+        template_name="backoffice/resellers/list.html",
+    )
+
+
+def _allowed(reseller: Reseller) -> set[str]:
+    return set(ALLOWED_TRANSITIONS.get(reseller.status, frozenset()))
+
+
+@staff_required
+def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller.objects.select_related("channel"), pk=pk)
+    allowed = _allowed(reseller)
+    context = {
+        "reseller": reseller,
+        "history": reseller_status_history(reseller=reseller),
+        "team": reseller.users.order_by("email"),
+        "can_approve": ResellerStatus.APPROVED in allowed
+        and reseller.status != ResellerStatus.SUSPENDED,
+        "can_deny": ResellerStatus.DENIED in allowed,
+        "can_suspend": ResellerStatus.SUSPENDED in allowed,
+        "can_reinstate": reseller.status == ResellerStatus.SUSPENDED,
+        "approve_form": ApproveForm(reseller=reseller),
+        "deny_form": ReasonForm(prefix="deny"),
+        "suspend_form": ReasonForm(prefix="suspend"),
+        "reinstate_form": ReinstateForm(prefix="reinstate"),
+        "active_tab": "overview",
+    }
+    context.update(_detail_extras(reseller))
+    return render(request, "backoffice/resellers/detail.html", context)
+
+
+def _detail_extras(reseller: Reseller) -> dict:
+    """Sections other apps add to the reseller page (rules, API keys, recent orders)."""
+    extras: dict = {"recent_orders": reseller.orders.order_by("-created_at", "-id")[:5]}
+    try:
+        from rules.selectors import rule_list_for_reseller
+
+        extras["reseller_rules"] = rule_list_for_reseller(reseller=reseller)
+    except ImportError:
+        pass
+    try:
+        from apikeys.selectors import apikey_list
+
+        extras["api_keys"] = apikey_list(reseller=reseller)
+    except ImportError:
+        pass
+    return extras
+
+
+def _action_failed(request: HttpRequest, reseller: Reseller, form_or_error) -> HttpResponse:
+    if isinstance(form_or_error, Exception):
+        messages.error(request, str(form_or_error))
+    else:
+        for errors in form_or_error.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reseller)
+
+
+@staff_required
+@require_POST
+def reseller_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller, pk=pk)
+    form = ApproveForm(request.POST, reseller=reseller)
+    if not form.is_valid():
+        return _action_failed(request, reseller, form)
+    try:
+        services.reseller_approve(
+            reseller=reseller,
+            actor=request.user,
+            channel=form.cleaned_data["channel"] or form.single_channel,
+        )
+    except ResellerError as error:
+        return _action_failed(request, reseller, error)
+    reseller.refresh_from_db()
+    messages.success(request, f"{reseller} is approved on the {reseller.channel} channel.")
+    return redirect(reseller)
+
+
+def _reason_action(request: HttpRequest, pk: int, *, prefix: str, service, done: str):
+    reseller = get_object_or_404(Reseller, pk=pk)
+    form = ReasonForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _action_failed(request, reseller, form)
+    try:
+        service(reseller=reseller, actor=request.user, reason=form.cleaned_data["reason"])
+    except ResellerError as error:
+        return _action_failed(request, reseller, error)
+    messages.success(request, f"{reseller} is {done}.")
+    return redirect(reseller)
+
+
+@staff_required
+@require_POST
+def reseller_deny(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(request, pk, prefix="deny", service=services.reseller_deny, done="denied")
+
+
+@staff_required
+@require_POST
+def reseller_suspend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_action(
+        request, pk, prefix="suspend", service=services.reseller_suspend, done="suspended"
+    )
+
+
+@staff_required
+@require_POST
+def reseller_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller, pk=pk)
+    form = ReinstateForm(request.POST, prefix="reinstate")
+    if not form.is_valid():
+        return _action_failed(request, reseller, form)
+    try:
+        reseller = services.reseller_reinstate(
+            reseller=reseller, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ResellerError as error:
+        return _action_failed(request, reseller, error)
+    messages.success(request, f"{reseller} is reinstated as {reseller.get_status_display()}.")
+    return redirect(reseller)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reseller_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller, pk=pk)
+    form = ResellerProfileForm(
+        request.POST if request.method == "POST" else None, instance=reseller
+    )
+    if request.method == "POST" and form.is_valid():
+        services.reseller_update_profile(reseller=reseller, data=form.cleaned_data)
+        messages.success(request, "Profile saved.")
+        return redirect(reseller)
+    return render(request, "backoffice/resellers/edit.html", {"form": form, "reseller": reseller})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def portal_settings(request: HttpRequest) -> HttpResponse:
+    settings_row = PortalSettings.load()
+    form = PortalSettingsForm(
+        request.POST if request.method == "POST" else None, instance=settings_row
+    )
+    if request.method == "POST" and form.is_valid():
+        services.portal_settings_update(
+            auto_approve_resellers=form.cleaned_data["auto_approve_resellers"], actor=request.user
+        )
+        messages.success(request, "Settings saved.")
+        return redirect("backoffice:settings")
+    return render(request, "backoffice/settings.html", {"form": form})

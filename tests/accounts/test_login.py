@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+
+@pytest.mark.django_db
+def test_login_with_email_and_password(client, password):
+    UserFactory(email="ada@example.com")
+    response = client.post(reverse("login"), {"username": "ADA@example.com", "password": password})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_login_page_uses_the_contract_words(client):
+    page = client.get(reverse("login")).content.decode()
+    for words in ["Email", "Password", "Log in"]:
+        assert words in page
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_login(client, password):
+    UserFactory(email="ada@example.com")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "ada@example.com", "password": "wrong"})
+
+    response = client.post(reverse("login"), {"username": "ada@example.com", "password": password})
+
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_an_email(client, mailoutbox):
+    UserFactory(email="ada@example.com")
+    client.post(reverse("password_reset"), {"email": "ada@example.com"})
+    assert len(mailoutbox) == 1
+    assert "/accounts/reset/" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_createsuperuser_noinput_from_environment(monkeypatch):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "boss@example.com")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-Strong-password-2026")
+    call_command("createsuperuser", interactive=False, verbosity=0)
+    user = User.objects.get(email="boss@example.com")
+    assert user.is_staff and user.is_superuser and user.check_password("a-Strong-password-2026")

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from resellers.choices import ResellerStatus
+from resellers.models import PortalSettings, StatusChange
+from tests.factories import ChannelFactory, ResellerFactory
+
+BACKOFFICE_PAGES = [
+    ("backoffice:dashboard", []),
+    ("backoffice:reseller_list", []),
+    ("backoffice:settings", []),
+    ("backoffice:channel_list", []),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), BACKOFFICE_PAGES)
+def test_a_reseller_user_gets_403_in_the_back_office(reseller_client, name, args):
+    assert reseller_client.get(reverse(name, args=args)).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), BACKOFFICE_PAGES)
+def test_an_anonymous_visitor_is_sent_to_log_in(client, name, args):
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_reseller_cannot_post_a_back_office_action(reseller_client, other_reseller_with_user):
+    other, _ = other_reseller_with_user
+    response = reseller_client.post(
+        reverse("backoffice:reseller_suspend", args=[other.pk]), {"suspend-reason": "x"}
+    )
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.status == ResellerStatus.APPROVED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "args"), BACKOFFICE_PAGES)
+def test_staff_see_every_back_office_page(staff_client, channel, name, args):
+    assert staff_client.get(reverse(name, args=args)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_dashboard_lists_pending_resellers(staff_client, channel):
+    ResellerFactory(company_name="Waiting Ltd", status=ResellerStatus.PENDING)
+    ResellerFactory(company_name="Done Ltd", status=ResellerStatus.APPROVED, channel=channel)
+
+    page = staff_client.get(reverse("backoffice:dashboard")).content.decode()
+
+    assert "Waiting Ltd" in page
+    assert "Done Ltd" not in page
+
+
+@pytest.mark.django_db
+def test_staff_approve_with_a_channel_choice(
+    staff_client, staff, channel, django_capture_on_commit_callbacks
+):
+    wholesale = ChannelFactory(slug="wholesale", name="Wholesale")
+    reseller = ResellerFactory(status=ResellerStatus.PENDING)
+    detail = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
+    assert "Channel" in detail.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("backoffice:reseller_approve", args=[reseller.pk]), {"channel": wholesale.pk}
+        )
+
+    assert response.status_code == 302
+    reseller.refresh_from_db()
+    assert (reseller.status, reseller.channel) == (ResellerStatus.APPROVED, wholesale)
+    assert StatusChange.objects.get(reseller=reseller).actor == staff
+    assert [m.subject for m in mail.outbox] == ["Your reseller account is approved"]
+
+
+@pytest.mark.django_db
+def test_staff_approve_without_a_choice_is_refused_when_several_channels(staff_client, channel):
+    ChannelFactory(slug="wholesale")
+    reseller = ResellerFactory(status=ResellerStatus.PENDING)
+
+    response = staff_client.post(
+        reverse("backoffice:reseller_approve", args=[reseller.pk]), {}, follow=True
+    )
+
+    assert "This field is required" in response.content.decode()
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_deny_shows_the_reason_to_the_reseller(staff_client, client, channel, django_user_model):
+    reseller = ResellerFactory(status=ResellerStatus.PENDING, channel=channel)
+    user = django_user_model.objects.create_user(
+        email="r@example.com", password="x", reseller=reseller
+    )
+
+    staff_client.post(
+        reverse("backoffice:reseller_deny", args=[reseller.pk]),
+        {"deny-reason": "No resale certificate on file."},
+    )
+
+    staff_client.logout()
+    client.force_login(user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "No resale certificate on file." in page
+    assert "not approved" in page
+
+
+@pytest.mark.django_db
+def test_deny_without_a_reason_is_refused(staff_client, channel):
+    reseller = ResellerFactory(status=ResellerStatus.PENDING)
+
+    response = staff_client.post(
+        reverse("backoffice:reseller_deny", args=[reseller.pk]), {"deny-reason": ""}, follow=True
+    )
+
+    assert "This field is required" in response.content.decode()
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_suspend_and_reinstate_from_the_reseller_page(staff_client, reseller):
+    staff_client.post(
+        reverse("backoffice:reseller_suspend", args=[reseller.pk]),
+        {"suspend-reason": "Chargebacks"},
+    )
+    reseller.refresh_from_db()
+    assert (reseller.status, reseller.status_reason) == (ResellerStatus.SUSPENDED, "Chargebacks")
+
+    staff_client.post(reverse("backoffice:reseller_reinstate", args=[reseller.pk]), {})
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.APPROVED
+    history = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
+    assert "Chargebacks" in history.content.decode()
+
+
+@pytest.mark.django_db
+def test_actions_are_post_only(staff_client, reseller):
+    assert (
+        staff_client.get(reverse("backoffice:reseller_suspend", args=[reseller.pk])).status_code
+        == 405
+    )
+
+
+@pytest.mark.django_db
+def test_reseller_list_filters_by_status_channel_and_search(staff_client, channel):
+    wholesale = ChannelFactory(slug="wholesale", name="Wholesale")
+    ResellerFactory(company_name="Alpha Pending", status=ResellerStatus.PENDING)
+    ResellerFactory(
+        company_name="Beta Wholesale", status=ResellerStatus.APPROVED, channel=wholesale
+    )
+    ResellerFactory(
+        company_name="Gamma",
+        contact_name="Zed Findme",
+        status=ResellerStatus.APPROVED,
+        channel=channel,
+    )
+    url = reverse("backoffice:reseller_list")
+
+    def names(query):
+        page = staff_client.get(url, query).content.decode()
+        return {n for n in ["Alpha Pending", "Beta Wholesale", "Gamma"] if n in page}
+
+    assert names({"status": "pending"}) == {"Alpha Pending"}
+    assert names({"channel": wholesale.pk}) == {"Beta Wholesale"}
+    assert names({"q": "findme"}) == {"Gamma"}
+    assert names({"ordering": "-company"}) == {"Alpha Pending", "Beta Wholesale", "Gamma"}
+
+
+@pytest.mark.django_db
+def test_reseller_list_paginates(staff_client, channel):
+    ResellerFactory.create_batch(30, status=ResellerStatus.PENDING)
+    page = staff_client.get(reverse("backoffice:reseller_list")).content.decode()
+    assert "Page 1 of 2" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 40])
+def test_reseller_list_query_count_does_not_grow_with_resellers(
+    staff_client, channel, django_assert_max_num_queries, count
+):
+    ResellerFactory.create_batch(count, status=ResellerStatus.APPROVED, channel=channel)
+    # session + user + count + page + channel choices for the filter form
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(reverse("backoffice:reseller_list"))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_settings_page_switches_auto_approve(staff_client):
+    staff_client.post(reverse("backoffice:settings"), {"auto_approve_resellers": "on"})
+    assert PortalSettings.load().auto_approve_resellers is True
+    staff_client.post(reverse("backoffice:settings"), {})
+    assert PortalSettings.load().auto_approve_resellers is False
+
+
+@pytest.mark.django_db
+def test_staff_create_channels_and_only_one_is_default(staff_client, channel):
+    staff_client.post(
+        reverse("backoffice:channel_create"),
+        {
+            "name": "Wholesale",
+            "slug": "wholesale",
+            "currency": "usd",
+            "is_active": "on",
+            "is_default": "on",
+        },
+    )
+    channel.refresh_from_db()
+    assert channel.is_default is False
+    from channels.models import Channel
+
+    assert Channel.objects.get(slug="wholesale").currency == "USD"
+    assert Channel.objects.filter(is_default=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_channel_form_rejects_a_bad_currency(staff_client):
+    response = staff_client.post(
+        reverse("backoffice:channel_create"), {"name": "X", "slug": "x", "currency": "U5"}
+    )
+    assert "three-letter ISO currency code" in response.content.decode()
