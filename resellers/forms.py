@@ -26,7 +26,7 @@ class SignupForm(forms.Form):
         help_text="At least 10 characters, not a common password, not only digits.",
     )
     phone = forms.CharField(label="Phone", max_length=32, required=False)
-    website = forms.URLField(label="Website", required=False)
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
     tax_id = forms.CharField(label="Tax ID", max_length=64, required=False)
     address_line1 = forms.CharField(label="Address line 1", max_length=200, required=False)
     address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
@@ -109,6 +109,7 @@ class ReinstateForm(forms.Form):
 
 
 class ResellerProfileForm(forms.ModelForm):
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
     tags = forms.CharField(
         label="Tags",
         required=False,
