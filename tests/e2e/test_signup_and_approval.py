@@ -4,8 +4,8 @@ import pytest
 
 from resellers.choices import ResellerStatus
 from resellers.models import Reseller
-from tests.factories import ChannelFactory, StaffFactory
 from tests.factories import PASSWORD as STAFF_PASSWORD
+from tests.factories import ChannelFactory, StaffFactory
 
 from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot
 
