@@ -79,3 +79,42 @@ class ListingFactory(DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     price = Decimal("10.00")
     is_active = True
+
+
+class OrderFactory(DjangoModelFactory):
+    """A bare order row, for list and isolation tests; use order_place to test placing."""
+
+    class Meta:
+        model = "orders.Order"
+        skip_postgeneration_save = True
+
+    reseller = factory.SubFactory(ApprovedResellerFactory)
+    channel = factory.SelfAttribute("reseller.channel")
+    reference_number = factory.Sequence(lambda n: f"PO-{n:05d}")
+    source = "portal"
+    ship_name = "Jordan Customer"
+    ship_address_line1 = "742 Evergreen Terrace"
+    ship_city = "Springfield"
+    ship_state = "OR"
+    ship_postal_code = "97403"
+    ship_country = "US"
+    subtotal = Decimal("10.00")
+    total = Decimal("10.00")
+
+    @factory.post_generation
+    def with_number(obj, create, extracted, **kwargs):  # noqa: N805
+        if create and not obj.number:
+            obj.number = f"SO-{obj.pk:07d}"
+            obj.save(update_fields=["number"])
+
+
+class OrderLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.OrderLine"
+
+    order = factory.SubFactory(OrderFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    title = factory.Sequence(lambda n: f"Product {n}")
+    quantity = 1
+    unit_price = Decimal("10.00")
+    line_total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
