@@ -156,7 +156,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker outage must not hang a web request: publishing gives up quickly and the
 # periodic sweeps catch up on whatever was not enqueued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    # How long a task taken by a worker that then vanished (machine lost, kill -9) stays
+    # invisible before Redis hands it to another worker. Longer than the slowest task.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_BEAT_SCHEDULE = {
     "activate-resellers-with-orders": {
         "task": "resellers.tasks.activate_resellers_with_orders",

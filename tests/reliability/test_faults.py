@@ -1,0 +1,182 @@
+"""Reliability under faults, with PostgreSQL, a real Redis broker and real Celery workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app as celery_app
+from orders.models import Order
+from orders.services import LineRequest, OrderRequest, ShipTo, order_place
+from resellers.choices import ResellerStatus
+from resellers.models import Reseller, StatusChange
+from resellers.services import reseller_activate_on_first_order
+from resellers.tasks import activate_reseller, activate_resellers_with_orders
+from tests.conftest import IS_POSTGRES, ROOT, wait_for
+from tests.factories import ApprovedResellerFactory, ListingFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+SHIP_TO = ShipTo(
+    name="Pat Doe",
+    address_line1="1 Main St",
+    city="Albany",
+    state="NY",
+    postal_code="12207",
+    country_code="US",
+)
+
+
+def place(reseller, reference: str, sku: str) -> Order:
+    return order_place(
+        reseller=reseller,
+        request=OrderRequest(
+            reference_number=reference, ship_to=SHIP_TO, items=[LineRequest(sku=sku, quantity=1)]
+        ),
+    )
+
+
+def activations(reseller) -> int:
+    return StatusChange.objects.filter(
+        reseller=reseller, from_status=ResellerStatus.APPROVED, to_status=ResellerStatus.ACTIVE
+    ).count()
+
+
+def point_publisher_at(url: str | None) -> None:
+    """Make this process publish to `url` (None: back to the configured broker)."""
+    celery_app.conf.broker_write_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_orders_are_accepted_while_the_broker_is_down_and_the_sweep_activates_later(
+    celery_worker_process,
+):
+    reseller = ApprovedResellerFactory()
+    listing = ListingFactory(channel=reseller.channel)
+
+    point_publisher_at("redis://127.0.0.1:1/0")  # nothing listens on port 1: the broker is "down"
+    try:
+        orders = [place(reseller, f"PO-OUTAGE-{n}", listing.product.sku) for n in range(3)]
+    finally:
+        point_publisher_at(None)
+
+    assert Order.objects.filter(pk__in=[o.pk for o in orders]).count() == 3
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.APPROVED  # the activation task was never enqueued
+
+    activate_resellers_with_orders.delay()  # beat's periodic sweep, once the broker is back
+
+    assert wait_for(
+        lambda: Reseller.objects.filter(pk=reseller.pk, status=ResellerStatus.ACTIVE).exists()
+    )
+    assert activations(reseller) == 1
+
+
+@pytest.fixture
+def slow_worker(tmp_path, django_db_setup):
+    marker = tmp_path / "activation-runs"
+    database = settings.DATABASES["default"]
+    url = (
+        f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+        if IS_POSTGRES
+        else f"sqlite:///{database['NAME']}"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "SLOW_TASK_MARKER": str(marker)}
+    celery = Path(sys.executable).parent / "celery"
+    process = subprocess.Popen(
+        [
+            str(celery),
+            "-A",
+            "tests.reliability.slow_worker",
+            "worker",
+            "-Q",
+            "reliability",
+            "--pool=prefork",
+            "--concurrency=1",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"slow-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    yield process, marker
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_worker_process_killed_mid_task_gets_the_task_redelivered_and_activates_once(
+    slow_worker,
+):
+    process, marker = slow_worker
+    reseller = ApprovedResellerFactory()
+    listing = ListingFactory(channel=reseller.channel)
+    with pytest.MonkeyPatch.context() as patch:
+        # Place the order without the usual on-commit enqueue: this test sends the task itself.
+        patch.setattr("orders.services.enqueue_on_commit", lambda *args, **kwargs: None)
+        place(reseller, "PO-KILL-1", listing.product.sku)
+
+    activate_reseller.apply_async(args=[reseller.pk], queue="reliability")
+
+    assert wait_for(lambda: marker.exists() and marker.read_text().strip(), timeout=30)
+    child_pid = int(marker.read_text().split()[0])
+    os.kill(child_pid, signal.SIGKILL)  # the pool process dies mid-task, like an OOM kill
+
+    # acks_late + reject_on_worker_lost: the message goes back to the queue and runs again.
+    assert wait_for(
+        lambda: Reseller.objects.filter(pk=reseller.pk, status=ResellerStatus.ACTIVE).exists(),
+        timeout=60,
+    ), f"not redelivered; runs recorded: {marker.read_text()!r}"
+    runs = marker.read_text().split()
+    assert len(runs) >= 2 and runs[1] != runs[0]
+    assert activations(reseller) == 1
+    assert process.poll() is None  # the worker itself survived and replaced its child
+
+
+@pytest.mark.postgres
+def test_twenty_concurrent_first_orders_activate_exactly_once(celery_worker_process):
+    reseller = ApprovedResellerFactory()
+    listing = ListingFactory(channel=reseller.channel)
+    barrier = threading.Barrier(20)
+    errors: list[BaseException] = []
+
+    def first_order(n: int) -> None:
+        try:
+            barrier.wait()
+            place(reseller, f"PO-RACE-{n}", listing.product.sku)
+            # The worker's task and the sweep race these direct calls too.
+            reseller_activate_on_first_order(reseller_id=reseller.pk)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_order, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    activate_resellers_with_orders.delay()
+
+    assert errors == []
+    assert Order.objects.filter(reseller=reseller).count() == 20
+    assert wait_for(lambda: activations(reseller) >= 1)
+    # Give the 20 enqueued tasks time to run on the worker; none may add a second change.
+    wait_for(lambda: False, timeout=3)
+    assert activations(reseller) == 1
