@@ -37,6 +37,18 @@ class SignupForm(forms.Form):
         label="Country", max_length=60, required=False, help_text="Two-letter code, e.g. US."
     )
 
+    SECTIONS = (
+        ("Your company", ("company_name", "contact_name", "phone", "website", "tax_id")),
+        ("Your login", ("email", "password")),
+        (
+            "Billing address",
+            ("address_line1", "address_line2", "city", "state", "postal_code", "country"),
+        ),
+    )
+
+    def sections(self) -> list[tuple[str, list]]:
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
