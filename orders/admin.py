@@ -30,3 +30,18 @@ class OrderAdmin(admin.ModelAdmin):
 class OrderEventAdmin(admin.ModelAdmin):
     list_display = ["order", "kind", "from_status", "to_status", "actor", "created_at"]
     raw_id_fields = ["order", "actor"]
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(admin.ModelAdmin):
+    list_display = ["order", "sku", "title", "quantity", "unit_price", "line_total"]
+    search_fields = ["sku", "order__number"]
+    raw_id_fields = ["order", "product"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(admin.ModelAdmin):
+    list_display = ["order", "kind", "label", "amount", "rule_name"]
+    list_filter = ["kind"]
+    search_fields = ["order__number", "label", "rule_name"]
+    raw_id_fields = ["order", "rule"]
