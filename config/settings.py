@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.forms",
     "django_filters",
     "axes",
+    # Serves django-ninja's Swagger UI from our own static files instead of a CDN.
+    "ninja",
     "core",
     "accounts",
     "channels",
@@ -171,7 +173,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resellers.tasks.activate_resellers_with_orders",
         "schedule": crontab(minute="*/5"),
     },
+    "purge-expired-idempotency-keys": {
+        "task": "apikeys.tasks.purge_expired_idempotency_keys",
+        "schedule": crontab(minute=17),
+    },
 }
+
+# JSON API: requests per API key per minute (fixed window, counted in the cache below); 0 = off.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 
 CACHES = {
     "default": (

@@ -1,0 +1,158 @@
+"""Who is calling the API and how often: key authentication, the per-key rate limit, and the
+request-size guard."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja.security import APIKeyHeader, HttpBearer
+from ninja.throttling import BaseThrottle
+
+from . import selectors, services
+from .models import ApiKey
+
+logger = logging.getLogger(__name__)
+
+TOKEN_HEADER = "X-API-TOKEN"
+# The only endpoint with a body takes at most 500 short lines; 1 MB is generous.
+MAX_BODY_BYTES = 1024 * 1024
+RATE_LIMIT_WINDOW_SECONDS = 60
+
+# The 401 message for each reason a key was refused: what happened and what to do.
+FAILURE_MESSAGES = {
+    selectors.MISSING: (
+        f"No API key. Send it in the {TOKEN_HEADER} header (or Authorization: Bearer <key>); "
+        "create one in the portal under Settings."
+    ),
+    selectors.MALFORMED: (
+        "That is not an API key: keys start with rpk_ and are 66 characters long. Copy the "
+        "whole key shown when it was created."
+    ),
+    selectors.UNKNOWN: (
+        "Unknown API key. Check that you copied the whole key, or create a new one in the "
+        "portal under Settings."
+    ),
+    selectors.REVOKED: "This API key was revoked. Create a new one in the portal under Settings.",
+    selectors.EXPIRED: (
+        "This API key expired at the end of its rotation grace period. Use the key that "
+        "replaced it."
+    ),
+}
+_FAILURE_RANK = [
+    selectors.MISSING,
+    selectors.MALFORMED,
+    selectors.UNKNOWN,
+    selectors.EXPIRED,
+    selectors.REVOKED,
+]
+
+
+def authentication_failure_message(request: HttpRequest) -> str:
+    failure = getattr(request, "_api_key_failure", selectors.MISSING)
+    return FAILURE_MESSAGES.get(failure, FAILURE_MESSAGES[selectors.MISSING])
+
+
+def _authenticate(request: HttpRequest, token: str | None) -> ApiKey | None:
+    lookup = selectors.apikey_for_token(token=token)
+    if lookup.api_key is None:
+        # Both header styles are tried in turn; keep the most telling reason for the 401.
+        previous = getattr(request, "_api_key_failure", selectors.MISSING)
+        failure = lookup.failure or selectors.UNKNOWN
+        if _FAILURE_RANK.index(failure) >= _FAILURE_RANK.index(previous):
+            request._api_key_failure = failure  # type: ignore[attr-defined]
+        return None
+    services.apikey_record_use(api_key=lookup.api_key)
+    return lookup.api_key
+
+
+class ApiTokenHeader(APIKeyHeader):
+    """`X-API-TOKEN: <key>` — the documented way to authenticate."""
+
+    param_name = TOKEN_HEADER
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
+        return _authenticate(request, key)
+
+
+class ApiTokenBearer(HttpBearer):
+    """`Authorization: Bearer <key>` — for HTTP clients that only know bearer tokens."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        return _authenticate(request, token)
+
+
+class ApiKeyRateThrottle(BaseThrottle):
+    """A fixed window of API_RATE_LIMIT_PER_MINUTE requests per key and minute.
+
+    The counter lives in Django's cache: Redis in production, so every web process shares it
+    and INCR makes it exact under concurrency; local memory on a laptop. A fixed window (not a
+    sliding log) costs one round trip per request and needs no per-request storage.
+    """
+
+    def __init__(self) -> None:
+        # ninja keeps one throttle per API and asks wait() right after allow_request() said
+        # no, so the wait is per thread, never shared between concurrent requests.
+        self._local = threading.local()
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        limit = settings.API_RATE_LIMIT_PER_MINUTE
+        api_key = getattr(request, "auth", None)
+        self._local.wait = None
+        if not limit or api_key is None:
+            return True
+        now = time.time()
+        window = int(now // RATE_LIMIT_WINDOW_SECONDS)
+        cache_key = f"apikeys:rate:{api_key.pk}:{window}"
+        try:
+            # add() creates the counter only if missing; incr() is atomic in Redis.
+            if cache.add(cache_key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS + 5):
+                count = 1
+            else:
+                count = cache.incr(cache_key)
+        except ValueError:
+            # The counter expired between add() and incr(): this is a new window's first hit.
+            cache.set(cache_key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS + 5)
+            count = 1
+        except Exception:
+            # A cache outage must not take the API down with it: fail open, loudly.
+            logger.exception("rate limit cache unavailable; allowing request")
+            return True
+        if count <= limit:
+            return True
+        self._local.wait = (window + 1) * RATE_LIMIT_WINDOW_SECONDS - now
+        return False
+
+    def wait(self) -> float | None:
+        wait = getattr(self._local, "wait", None)
+        return max(1, math.ceil(wait)) if wait is not None else None
+
+
+def guard_body_size(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse an oversized body with a JSON 413 before anything reads it into memory."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            return JsonResponse(
+                {
+                    "detail": f"The request body is {length:,} bytes; the limit is "
+                    f"{MAX_BODY_BYTES:,}. Send fewer lines per order.",
+                    "errors": [],
+                },
+                status=413,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
