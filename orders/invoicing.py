@@ -1,19 +1,37 @@
 """The seam between orders and the rules engine.
 
-`apply_invoice` sets the order's totals, capture mode and payment status, and returns the
-invoice lines to save with it. Until the rules engine lands, the total is the subtotal and
-payment is captured at once.
+`apply_invoice` runs the invoicing and payment-capture rules on the order being placed (not
+saved yet), sets its totals, capture mode and payment status, and returns the invoice lines
+to save with it. Each `*_total` is the sum of its invoice lines; discounts are negative, so
+`total = subtotal + shipping_total + fees_total + other_total + discount_total`.
 """
 
 from __future__ import annotations
 
-from .choices import CaptureMode, PaymentStatus
-from .models import ZERO, InvoiceLine, Order, OrderLine
+from rules.pricing import price_order
+
+from .models import InvoiceLine, Order, OrderLine
 
 
 def apply_invoice(*, order: Order, lines: list[OrderLine], reseller) -> list[InvoiceLine]:
-    order.shipping_total = order.fees_total = order.other_total = order.discount_total = ZERO
-    order.total = order.subtotal
-    order.capture_mode = CaptureMode.CAPTURE_NOW
-    order.payment_status = PaymentStatus.AWAITING_CAPTURE
-    return []
+    evaluation = price_order(order=order, lines=lines, reseller=reseller, channel=order.channel)
+    invoice, capture = evaluation.invoice, evaluation.capture
+    order.subtotal = invoice.subtotal
+    order.shipping_total = invoice.shipping_total
+    order.fees_total = invoice.fees_total
+    order.other_total = invoice.other_total
+    order.discount_total = invoice.discount_total
+    order.total = invoice.total
+    order.capture_mode = capture.mode
+    order.max_auto_capture = capture.max_auto_capture
+    order.payment_status = capture.payment_status
+    return [
+        InvoiceLine(
+            kind=line.kind,
+            label=line.label,
+            amount=line.amount,
+            rule_id=line.rule_id,
+            rule_name=line.rule_name,
+        )
+        for line in invoice.lines
+    ]

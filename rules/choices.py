@@ -17,3 +17,12 @@ class RuleScope(models.TextChoices):
 class RuleMatch(models.TextChoices):
     ALL = "all", "All conditions"
     ANY = "any", "Any condition"
+
+
+class RuleChangeAction(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    ENABLED = "enabled", "Enabled"
+    DISABLED = "disabled", "Disabled"
+    MOVED = "moved", "Priority changed"
+    DELETED = "deleted", "Deleted"

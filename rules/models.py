@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from .choices import RuleKind, RuleMatch, RuleScope
+from .choices import RuleChangeAction, RuleKind, RuleMatch, RuleScope
+from .exceptions import RuleValidationError
 
 
 class Rule(models.Model):
     """An if/then rule: when its conditions match an order, its actions apply.
 
-    Conditions and actions are lists of small dicts (see rules/engine.py for their shape),
+    Conditions and actions are lists of small dicts (see rules/schema.py for their shape),
     validated when the rule is saved so a malformed rule never reaches an order.
     """
 
@@ -28,7 +31,11 @@ class Rule(models.Model):
     conditions = models.JSONField(default=list, blank=True)
     actions = models.JSONField(default=list, blank=True)
     stop_further_rules = models.BooleanField(
-        default=False, help_text="When this rule matches, skip the rules after it."
+        default=False,
+        help_text=(
+            "When this rule matches, skip the remaining rules of the same kind, in every scope "
+            "(what this rule and the ones before it set still applies)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -51,3 +58,71 @@ class Rule(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("backoffice:rule_edit", args=[self.pk])
+
+    @property
+    def target(self):
+        """The channel or reseller the rule is for; None for a global rule."""
+        if self.scope == RuleScope.CHANNEL:
+            return self.channel
+        if self.scope == RuleScope.RESELLER:
+            return self.reseller
+        return None
+
+    def clean(self) -> None:
+        """Reject a malformed rule (the admin and any ModelForm get this for free) and store
+        the normalised conditions and actions."""
+        from .schema import rule_validate
+
+        try:
+            validated = rule_validate(
+                kind=self.kind,
+                match=self.match,
+                conditions=self.conditions,
+                actions=self.actions,
+                scope=self.scope,
+                channel_id=self.channel_id,
+                reseller_id=self.reseller_id,
+            )
+        except RuleValidationError as error:
+            raise ValidationError(validation_errors_by_field(error)) from error
+        self.conditions = validated.conditions
+        self.actions = validated.actions
+
+
+class RuleChange(models.Model):
+    """Who changed a rule, when, and what it said afterwards: rules decide money."""
+
+    rule = models.ForeignKey(
+        Rule, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    rule_name = models.CharField(max_length=200)
+    action = models.CharField(max_length=20, choices=RuleChangeAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snapshot = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_name}: {self.action}"
+
+    @property
+    def actor_display(self) -> str:
+        return str(self.actor) if self.actor_id else "system"
+
+
+def validation_errors_by_field(error: RuleValidationError) -> dict[str, list[str]]:
+    """`conditions[1].operator: …` → {"conditions": ["Condition 2: …"]}, for Django forms."""
+    errors: dict[str, list[str]] = {}
+    for problem in error.problems:
+        head, _, _ = problem.path.partition(".")
+        name, _, index = head.partition("[")
+        message = problem.message
+        if index:
+            row = int(index.rstrip("]")) + 1
+            message = f"{'Condition' if name == 'conditions' else 'Action'} {row}: {message}"
+        errors.setdefault(name or "__all__", []).append(message)
+    return errors

@@ -1,0 +1,48 @@
+"""Payment actions: staff record a capture; a reseller authorizes its own order's payment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from core.access import portal_view, staff_required
+from orders.models import Order
+from orders.payments import PaymentNotAllowed, payment_authorize, payment_capture
+from orders.selectors import order_get, order_list
+from resellers.models import Reseller
+
+
+@staff_required
+@require_POST
+def order_record_capture(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(order_list(reseller=None), pk=pk)
+    try:
+        payment_capture(order=order, actor=request.user)
+    except PaymentNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Capture of {order.total:,.2f} {order.currency} recorded for {order}."
+        )
+    return redirect(order.get_absolute_url())
+
+
+@portal_view
+@require_POST
+def order_authorize_payment(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpResponse:
+    try:
+        order = order_get(reseller=reseller, pk=pk)
+    except Order.DoesNotExist as error:
+        raise Http404("No such order.") from error
+    try:
+        payment_authorize(order=order, actor=request.user)
+    except PaymentNotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Payment of {order.total:,.2f} {order.currency} for order {order} is authorized.",
+        )
+    return redirect(order.get_portal_url())

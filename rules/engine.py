@@ -1,0 +1,664 @@
+"""The rules engine: a pure function from an order to an invoice and a capture decision.
+
+    evaluate(order=OrderFacts, reseller=ResellerFacts, channel=ChannelFacts, rules=[...])
+        -> Evaluation(invoice, capture, trace)
+
+No database access happens here, so the same code prices a saved order, an order being placed
+(not saved yet) and a hypothetical order in the preview. Callers build the facts
+(rules/facts.py) and load the rules (rules/selectors.rules_in_scope, one query).
+
+How rules combine
+-----------------
+* Order of evaluation: global rules, then channel rules, then reseller rules; within a scope,
+  by priority (lower number first), then by id.
+* No conditions means the rule always matches. "all" needs every condition, "any" one.
+* "Set" actions fill a slot: the dropship fee, the shipping cost, the capture mode and the
+  maximum auto-capture amount. A rule from a more specific scope overrides what a broader one
+  set (reseller over channel over global). Within the same scope the first rule to set a slot
+  (the higher priority) keeps it and later ones are ignored. So "every order pays a $2.00
+  dropship fee" (global, priority 100) and "gold resellers pay $0.50" (global, priority 10, a
+  tier condition) give gold resellers $0.50 and everyone else $2.00.
+* "Add" actions (extra fees, credits) accumulate, in evaluation order.
+* Stop further rules: when a rule with the flag matches, every rule of the SAME KIND after it
+  (in any scope) is skipped. Invoicing rules never stop payment-capture rules, or vice versa.
+  Whatever the stopping rule and the rules before it already set or added stays.
+* Disabled rules and rules for another channel or reseller are ignored (the trace says so).
+
+Money
+-----
+Every amount is a Decimal. Each invoice line is computed exactly and rounded once, half-up,
+to cents; totals are sums of rounded lines, so the total is always exactly the sum of its
+parts. Percent credits are a percentage of the order subtotal. Credits never take the total
+below zero: a credit larger than what is left is reduced (the trace says by how much).
+Discount lines and `discount_total` are negative, so `total = subtotal + shipping + fees +
+other + discounts`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from orders.choices import CaptureMode, InvoiceLineKind, PaymentStatus
+
+from .choices import RuleKind, RuleMatch, RuleScope
+from .exceptions import RuleValidationError
+from .schema import (
+    ACTIONS,
+    CAPTURE_MODE,
+    DROPSHIP_FEE,
+    FIELDS,
+    ID,
+    LIST_OPERATORS,
+    MAX_AUTO_CAPTURE,
+    NUMBER,
+    OPERATOR_SYMBOLS,
+    SET,
+    SHIPPING,
+    SLOT_LABELS,
+    rule_validate,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+SCOPE_RANK = {RuleScope.GLOBAL: 0, RuleScope.CHANNEL: 1, RuleScope.RESELLER: 2}
+SCOPE_WORDS = {0: "global", 1: "channel", 2: "reseller"}
+
+CAPTURE_MODE_FOR_ACTION = {
+    "capture_now": CaptureMode.CAPTURE_NOW,
+    "capture_on_shipment": CaptureMode.ON_SHIPMENT,
+    "capture_deferred": CaptureMode.DEFERRED,
+    "capture_reseller_authorization": CaptureMode.RESELLER_AUTHORIZATION,
+}
+LINE_ORDER = {
+    InvoiceLineKind.SHIPPING: 0,
+    InvoiceLineKind.FEE: 1,
+    InvoiceLineKind.OTHER: 2,
+    InvoiceLineKind.DISCOUNT: 3,
+}
+
+
+def cents(amount: Decimal) -> Decimal:
+    """The one rounding step: half-up to cents."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    subtotal: Decimal
+    item_quantity: int
+    line_count: int
+    total_weight: Decimal
+    source: str = ""
+    ship_country: str = ""
+    shipping_method: str = ""
+    skus: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ResellerFacts:
+    id: int | None = None
+    labels: tuple[str, ...] = ()
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelFacts:
+    id: int | None = None
+    slug: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInput:
+    """A rule as the engine sees it: from a saved Rule, or from the form being edited."""
+
+    id: int | None
+    name: str
+    kind: str
+    scope: str = RuleScope.GLOBAL
+    channel_id: int | None = None
+    reseller_id: int | None = None
+    priority: int = 100
+    enabled: bool = True
+    match: str = RuleMatch.ALL
+    conditions: tuple = ()
+    actions: tuple = ()
+    stop_further_rules: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCondition:
+    field: str
+    operator: str
+    value: object
+    test: Callable[[object], bool]
+
+    def describe(self) -> str:
+        shown = ", ".join(self.value) if isinstance(self.value, list) else self.value
+        return f"{FIELDS[self.field].label} {OPERATOR_SYMBOLS[self.operator]} {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    rule: RuleInput
+    conditions: tuple[CompiledCondition, ...]
+    actions: tuple[dict, ...]
+    scope_rank: int
+    sort_key: tuple
+    error: str = ""
+
+
+# --- outputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLineResult:
+    kind: str
+    label: str
+    amount: Decimal
+    rule_id: int | None
+    rule_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    subtotal: Decimal
+    lines: tuple[InvoiceLineResult, ...]
+    shipping_total: Decimal
+    fees_total: Decimal
+    other_total: Decimal
+    discount_total: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureDecision:
+    mode: str
+    max_auto_capture: Decimal | None
+    payment_status: str
+    explanation: str
+    rule_id: int | None = None
+    rule_name: str = ""
+
+    @property
+    def mode_label(self) -> str:
+        return CaptureMode(self.mode).label
+
+    @property
+    def payment_status_label(self) -> str:
+        return PaymentStatus(self.payment_status).label
+
+
+MATCHED, NOT_MATCHED, DISABLED, OUT_OF_SCOPE, STOPPED, INVALID = (
+    "matched",
+    "not matched",
+    "disabled",
+    "out of scope",
+    "stopped",
+    "invalid",
+)
+
+
+@dataclass(slots=True)
+class ConditionResult:
+    condition: CompiledCondition
+    actual: object
+    passed: bool
+
+    @property
+    def text(self) -> str:
+        return self.condition.describe()
+
+    @property
+    def actual_text(self) -> str:
+        value = self.actual
+        if isinstance(value, frozenset):
+            return ", ".join(sorted(value)) or "(none)"
+        if value is None or value == "":
+            return "(empty)"
+        return str(value)
+
+
+@dataclass(slots=True)
+class RuleTrace:
+    """What happened to one rule: whether it matched, why, and what each action did."""
+
+    rule: RuleInput
+    scope_rank: int
+    outcome: str
+    conditions: list[ConditionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> bool:
+        return self.outcome == MATCHED
+
+    @property
+    def scope_word(self) -> str:
+        return SCOPE_WORDS[self.scope_rank]
+
+    @property
+    def kind_label(self) -> str:
+        return RuleKind(self.rule.kind).label
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    invoice: Invoice
+    capture: CaptureDecision
+    trace: tuple[RuleTrace, ...]
+
+
+# --- compiling rules -----------------------------------------------------------------------
+
+
+def _operand(field_type: str, raw: str) -> object:
+    if field_type == NUMBER:
+        return Decimal(raw)
+    if field_type == ID:
+        return int(Decimal(raw))
+    return raw.casefold()
+
+
+def _make_test(field_type: str, operator: str, value: object) -> Callable[[object], bool]:
+    if operator in LIST_OPERATORS:
+        options = frozenset(_operand(field_type, item) for item in value)  # type: ignore[union-attr]
+        if field_type == SET:
+            if operator == "in":
+                return lambda actual: not options.isdisjoint(actual)
+            return lambda actual: options.isdisjoint(actual)
+        if operator == "in":
+            return lambda actual: actual in options
+        return lambda actual: actual not in options
+    operand = _operand(field_type, value)  # type: ignore[arg-type]
+    if operator == "contains":
+        # A set field holds this exact label/SKU; a text field has it as a substring.
+        return lambda actual: operand in actual
+    if operator == "equals":
+        return lambda actual: actual == operand
+    if operator == "not_equals":
+        return lambda actual: actual != operand
+    if operator == "gt":
+        return lambda actual: actual > operand
+    if operator == "gte":
+        return lambda actual: actual >= operand
+    if operator == "lt":
+        return lambda actual: actual < operand
+    if operator == "lte":
+        return lambda actual: actual <= operand
+    raise ValueError(operator)  # unreachable: rule_validate checked the operator
+
+
+def compile_rule(rule: RuleInput) -> CompiledRule:
+    """Validate a rule and turn its conditions into ready-to-run tests.
+
+    Raises RuleValidationError for a malformed rule.
+    """
+    validated = rule_validate(
+        kind=rule.kind,
+        match=rule.match,
+        conditions=list(rule.conditions),
+        actions=list(rule.actions),
+    )
+    conditions = tuple(
+        CompiledCondition(
+            field=condition["field"],
+            operator=condition["operator"],
+            value=condition["value"],
+            test=_make_test(
+                FIELDS[condition["field"]].type, condition["operator"], condition["value"]
+            ),
+        )
+        for condition in validated.conditions
+    )
+    rank = SCOPE_RANK.get(rule.scope, 0)
+    return CompiledRule(
+        rule=rule,
+        conditions=conditions,
+        actions=tuple(validated.actions),
+        scope_rank=rank,
+        sort_key=(rank, rule.priority, rule.id if rule.id is not None else math.inf),
+    )
+
+
+def compile_rules(rules: Iterable[RuleInput]) -> list[CompiledRule]:
+    """Compile each rule; a malformed one (only possible if it bypassed validation, e.g. a
+    raw SQL update) is kept with its error so the engine ignores it and the trace says why,
+    instead of refusing every order."""
+    compiled = []
+    for rule in rules:
+        try:
+            compiled.append(compile_rule(rule))
+        except RuleValidationError as error:
+            rank = SCOPE_RANK.get(rule.scope, 0)
+            compiled.append(
+                CompiledRule(
+                    rule=rule,
+                    conditions=(),
+                    actions=(),
+                    scope_rank=rank,
+                    sort_key=(rank, rule.priority, rule.id if rule.id is not None else math.inf),
+                    error=str(error),
+                )
+            )
+    return compiled
+
+
+# --- evaluating ----------------------------------------------------------------------------
+
+
+def _fact_values(order: OrderFacts, reseller: ResellerFacts, channel: ChannelFacts) -> dict:
+    """Each field's value for this order, normalised the way compiled operands are."""
+    return {
+        "reseller_id": reseller.id,
+        "reseller_tag": frozenset(label.casefold() for label in reseller.labels),
+        "reseller_country": reseller.country.casefold(),
+        "channel": channel.slug.casefold(),
+        "order_subtotal": order.subtotal,
+        "item_quantity": order.item_quantity,
+        "line_count": order.line_count,
+        "total_weight": order.total_weight,
+        "source": order.source.casefold(),
+        "ship_country": order.ship_country.casefold(),
+        "shipping_method": order.shipping_method.casefold(),
+        "sku": frozenset(sku.casefold() for sku in order.skus),
+    }
+
+
+def _in_scope(rule: RuleInput, reseller: ResellerFacts, channel: ChannelFacts) -> bool:
+    if rule.scope == RuleScope.CHANNEL:
+        return rule.channel_id is not None and rule.channel_id == channel.id
+    if rule.scope == RuleScope.RESELLER:
+        return rule.reseller_id is not None and rule.reseller_id == reseller.id
+    return True
+
+
+@dataclass(slots=True)
+class _Slot:
+    action: dict
+    compiled: CompiledRule
+    trace: RuleTrace
+
+
+def _quote(rule: RuleInput) -> str:
+    return f"“{rule.name}”"
+
+
+def evaluate(
+    *,
+    order: OrderFacts,
+    reseller: ResellerFacts,
+    channel: ChannelFacts,
+    rules: Iterable[CompiledRule],
+) -> Evaluation:
+    values = _fact_values(order, reseller, channel)
+    slots: dict[str, _Slot] = {}
+    additions: list[tuple[dict, CompiledRule, RuleTrace]] = []
+    stopped_by: dict[str, RuleInput] = {}
+    traces: list[RuleTrace] = []
+
+    for compiled in sorted(rules, key=lambda item: item.sort_key):
+        rule = compiled.rule
+        trace = RuleTrace(rule=rule, scope_rank=compiled.scope_rank, outcome=NOT_MATCHED)
+        traces.append(trace)
+        if not rule.enabled:
+            trace.outcome = DISABLED
+            trace.notes.append("Disabled; ignored.")
+            continue
+        if compiled.error:
+            trace.outcome = INVALID
+            trace.notes.append(f"Malformed, ignored: {compiled.error}")
+            continue
+        if not _in_scope(rule, reseller, channel):
+            trace.outcome = OUT_OF_SCOPE
+            trace.notes.append("Applies to another channel or reseller; ignored.")
+            continue
+        stopper = stopped_by.get(rule.kind)
+        if stopper is not None:
+            trace.outcome = STOPPED
+            trace.notes.append(f"Not evaluated: {_quote(stopper)} stopped further rules.")
+            continue
+
+        if compiled.conditions:
+            results = trace.conditions
+            for condition in compiled.conditions:
+                actual = values[condition.field]
+                results.append(
+                    ConditionResult(
+                        condition, actual, actual is not None and condition.test(actual)
+                    )
+                )
+            if rule.match == RuleMatch.ANY:
+                matched = any(result.passed for result in results)
+            else:
+                matched = all(result.passed for result in results)
+        else:
+            matched = True
+            trace.notes.append("No conditions: always applies.")
+        if not matched:
+            continue
+        trace.outcome = MATCHED
+
+        for action in compiled.actions:
+            spec = ACTIONS[action["type"]]
+            if spec.slot is None:
+                additions.append((action, compiled, trace))
+                continue
+            current = slots.get(spec.slot)
+            if current is None:
+                slots[spec.slot] = _Slot(action, compiled, trace)
+                trace.notes.append(f"Sets the {SLOT_LABELS[spec.slot]}: {_describe(action)}.")
+            elif compiled.scope_rank > current.compiled.scope_rank:
+                current.trace.notes.append(
+                    f"Its {SLOT_LABELS[spec.slot]} was overridden by the more specific "
+                    f"{SCOPE_WORDS[compiled.scope_rank]} rule {_quote(rule)}."
+                )
+                trace.notes.append(
+                    f"Sets the {SLOT_LABELS[spec.slot]}: {_describe(action)}, overriding the "
+                    f"{SCOPE_WORDS[current.compiled.scope_rank]} rule "
+                    f"{_quote(current.compiled.rule)}."
+                )
+                slots[spec.slot] = _Slot(action, compiled, trace)
+            else:
+                trace.notes.append(
+                    f"{_describe(action).capitalize()} ignored: {_quote(current.compiled.rule)} "
+                    f"already set the {SLOT_LABELS[spec.slot]} with a higher priority."
+                )
+        if rule.stop_further_rules:
+            stopped_by[rule.kind] = rule
+            trace.notes.append(f"Stops the remaining {RuleKind(rule.kind).label.lower()} rules.")
+
+    invoice = _build_invoice(order, slots, additions)
+    capture = _decide_capture(invoice.total, slots)
+    return Evaluation(invoice=invoice, capture=capture, trace=tuple(traces))
+
+
+def _describe(action: dict) -> str:
+    kind = action["type"]
+    if kind == "dropship_fee_per_order":
+        return f"dropship fee {action['amount']} per order"
+    if kind == "dropship_fee_per_item":
+        return f"dropship fee {action['amount']} per item"
+    if kind == "shipping_flat":
+        return f"flat shipping {action['amount']}"
+    if kind == "shipping_per_item":
+        return f"shipping {action['amount']} per item"
+    if kind == "shipping_weight_tiers":
+        tiers = ", ".join(
+            f"up to {tier['up_to']} lb: {tier['amount']}"
+            if tier["up_to"] is not None
+            else f"heavier: {tier['amount']}"
+            for tier in action["tiers"]
+        )
+        return f"shipping by weight ({tiers})"
+    if kind == "shipping_free":
+        return "free shipping"
+    if kind == "max_auto_capture":
+        return f"auto-capture up to {action['amount']}"
+    if kind in CAPTURE_MODE_FOR_ACTION:
+        return CaptureMode(CAPTURE_MODE_FOR_ACTION[kind]).label.lower()
+    return ACTIONS[kind].label.lower()
+
+
+def _line(kind: str, label: str, amount: Decimal, rule: RuleInput) -> InvoiceLineResult:
+    return InvoiceLineResult(
+        kind=kind, label=label, amount=amount, rule_id=rule.id, rule_name=rule.name
+    )
+
+
+def _shipping_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
+    action = slot.action
+    kind = action["type"]
+    if kind == "shipping_free":
+        amount, label = ZERO, "Shipping (free)"
+    elif kind == "shipping_flat":
+        amount, label = cents(Decimal(action["amount"])), "Shipping"
+    elif kind == "shipping_per_item":
+        amount = cents(Decimal(action["amount"]) * order.item_quantity)
+        label = f"Shipping ({order.item_quantity} × {action['amount']})"
+    else:
+        tier = next(
+            tier
+            for tier in action["tiers"]
+            if tier["up_to"] is None or order.total_weight <= Decimal(tier["up_to"])
+        )
+        amount = cents(Decimal(tier["amount"]))
+        label = (
+            f"Shipping (up to {tier['up_to']} lb)"
+            if tier["up_to"] is not None
+            else "Shipping (by weight)"
+        )
+    slot.trace.notes.append(f"Invoice line “{label}”: {money(amount)}.")
+    return _line(InvoiceLineKind.SHIPPING, label, amount, slot.compiled.rule)
+
+
+def _dropship_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
+    action = slot.action
+    if action["type"] == "dropship_fee_per_item":
+        amount = cents(Decimal(action["amount"]) * order.item_quantity)
+        label = f"Dropship fee ({order.item_quantity} × {action['amount']})"
+    else:
+        amount, label = cents(Decimal(action["amount"])), "Dropship fee"
+    slot.trace.notes.append(f"Invoice line “{label}”: {money(amount)}.")
+    return _line(InvoiceLineKind.FEE, label, amount, slot.compiled.rule)
+
+
+def _build_invoice(
+    order: OrderFacts,
+    slots: dict[str, _Slot],
+    additions: list[tuple[dict, CompiledRule, RuleTrace]],
+) -> Invoice:
+    lines: list[InvoiceLineResult] = []
+    if SHIPPING in slots:
+        lines.append(_shipping_line(order, slots[SHIPPING]))
+    if DROPSHIP_FEE in slots:
+        lines.append(_dropship_line(order, slots[DROPSHIP_FEE]))
+    credits = []
+    for addition in additions:
+        action, compiled, trace = addition
+        if action["type"] == "extra_fee":
+            amount = cents(Decimal(action["amount"]))
+            lines.append(_line(InvoiceLineKind.OTHER, action["label"], amount, compiled.rule))
+            trace.notes.append(f"Adds “{action['label']}”: {money(amount)}.")
+        else:
+            credits.append(addition)
+
+    # Credits come last so "never below zero" is measured against every charge.
+    balance = order.subtotal + sum((line.amount for line in lines), start=ZERO)
+    for action, compiled, trace in credits:
+        if action["type"] == "credit_percent":
+            wanted = cents(order.subtotal * Decimal(action["percent"]) / 100)
+            label = action.get("label") or f"Credit ({action['percent']}% of subtotal)"
+        else:
+            wanted = cents(Decimal(action["amount"]))
+            label = action.get("label") or "Credit"
+        applied = min(wanted, max(balance, ZERO))
+        if wanted == 0:
+            trace.notes.append(f"Credit “{label}” comes to 0.00; no line added.")
+            continue
+        if applied <= 0:
+            trace.notes.append(
+                f"Credit “{label}” of {money(wanted)} not applied: the total is already zero."
+            )
+            continue
+        if applied < wanted:
+            trace.notes.append(
+                f"Credit “{label}” reduced from {money(wanted)} to {money(applied)} so the "
+                "total does not go below zero."
+            )
+        else:
+            trace.notes.append(f"Adds credit “{label}”: −{money(applied)}.")
+        balance -= applied
+        lines.append(_line(InvoiceLineKind.DISCOUNT, label, -applied, compiled.rule))
+
+    lines.sort(key=lambda line: LINE_ORDER[line.kind])
+    totals = dict.fromkeys(LINE_ORDER, ZERO)
+    for line in lines:
+        totals[line.kind] += line.amount
+    subtotal = cents(order.subtotal)
+    return Invoice(
+        subtotal=subtotal,
+        lines=tuple(lines),
+        shipping_total=totals[InvoiceLineKind.SHIPPING],
+        fees_total=totals[InvoiceLineKind.FEE],
+        other_total=totals[InvoiceLineKind.OTHER],
+        discount_total=totals[InvoiceLineKind.DISCOUNT],
+        total=subtotal + sum(totals.values(), start=ZERO),
+    )
+
+
+def payment_status_for(mode: str, total: Decimal, max_auto_capture: Decimal | None) -> str:
+    if mode == CaptureMode.ON_SHIPMENT:
+        return PaymentStatus.AUTHORIZED
+    if mode == CaptureMode.DEFERRED:
+        return PaymentStatus.ON_TERMS
+    if mode == CaptureMode.RESELLER_AUTHORIZATION:
+        return PaymentStatus.AWAITING_AUTHORIZATION
+    if max_auto_capture is None or total <= max_auto_capture:
+        return PaymentStatus.CAPTURED
+    return PaymentStatus.AWAITING_CAPTURE
+
+
+def _decide_capture(total: Decimal, slots: dict[str, _Slot]) -> CaptureDecision:
+    mode_slot = slots.get(CAPTURE_MODE)
+    limit_slot = slots.get(MAX_AUTO_CAPTURE)
+    mode = (
+        CAPTURE_MODE_FOR_ACTION[mode_slot.action["type"]] if mode_slot else CaptureMode.CAPTURE_NOW
+    )
+    limit = Decimal(limit_slot.action["amount"]) if limit_slot else None
+    status = payment_status_for(mode, total, limit)
+    if mode_slot is None:
+        explanation = "No payment-capture rule chose a mode: capture now (the default)."
+    else:
+        explanation = f"{CaptureMode(mode).label}, per {_quote(mode_slot.compiled.rule)}."
+    if mode == CaptureMode.CAPTURE_NOW and limit is not None:
+        if status == PaymentStatus.CAPTURED:
+            explanation += (
+                f" The total {money(total)} is within the {money(limit)} auto-capture limit."
+            )
+        else:
+            explanation += (
+                f" The total {money(total)} is over the {money(limit)} auto-capture limit, so "
+                "staff must record the capture."
+            )
+        limit_slot.trace.notes.append(f"Auto-capture limit {money(limit)} checked.")
+    if mode_slot is not None:
+        mode_slot.trace.notes.append(f"Payment status: {PaymentStatus(status).label.lower()}.")
+    source = mode_slot or limit_slot
+    return CaptureDecision(
+        mode=mode,
+        max_auto_capture=limit,
+        payment_status=status,
+        explanation=explanation,
+        rule_id=source.compiled.rule.id if source else None,
+        rule_name=source.compiled.rule.name if source else "",
+    )

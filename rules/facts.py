@@ -1,0 +1,63 @@
+"""Building the engine's inputs from models, without queries of their own.
+
+Callers pass objects they already hold (the order being placed and its unsaved lines, a saved
+order with its lines prefetched, a reseller, a Rule row), so the number of queries stays the
+caller's decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .engine import ChannelFacts, OrderFacts, ResellerFacts, RuleInput
+
+
+def order_facts(*, order, lines: Iterable) -> OrderFacts:
+    """Facts about an order (saved or not) and its lines (OrderLine-like objects)."""
+    lines = list(lines)
+    return OrderFacts(
+        subtotal=sum((Decimal(line.line_total) for line in lines), start=Decimal("0")),
+        item_quantity=sum(line.quantity for line in lines),
+        line_count=len(lines),
+        total_weight=sum(
+            (Decimal(line.unit_weight or 0) * line.quantity for line in lines),
+            start=Decimal("0"),
+        ),
+        source=order.source or "",
+        ship_country=(order.ship_country or "").upper(),
+        shipping_method=order.shipping_method or "",
+        skus=frozenset(line.sku for line in lines),
+    )
+
+
+def reseller_facts(reseller) -> ResellerFacts:
+    if reseller is None:
+        return ResellerFacts()
+    return ResellerFacts(
+        id=reseller.pk, labels=tuple(reseller.labels), country=(reseller.country or "").upper()
+    )
+
+
+def channel_facts(channel) -> ChannelFacts:
+    if channel is None:
+        return ChannelFacts()
+    return ChannelFacts(id=channel.pk, slug=channel.slug)
+
+
+def rule_input(rule) -> RuleInput:
+    """A Rule row (saved, or unsaved from the form being edited) as the engine sees it."""
+    return RuleInput(
+        id=rule.pk,
+        name=rule.name,
+        kind=rule.kind,
+        scope=rule.scope,
+        channel_id=rule.channel_id,
+        reseller_id=rule.reseller_id,
+        priority=rule.priority,
+        enabled=rule.enabled,
+        match=rule.match,
+        conditions=tuple(rule.conditions or ()),
+        actions=tuple(rule.actions or ()),
+        stop_further_rules=rule.stop_further_rules,
+    )

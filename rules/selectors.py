@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from .choices import RuleScope
+from .models import Rule
+
+
+def rules_in_scope(*, reseller, channel, include_disabled: bool = False) -> QuerySet[Rule]:
+    """The rules that can apply to one reseller's order on one channel: one query.
+
+    Global rules, the channel's rules and the reseller's own. Disabled rules are left out
+    unless asked for (the preview shows them in the trace). The engine sorts them itself.
+    """
+    scope = Q(scope=RuleScope.GLOBAL)
+    if channel is not None:
+        scope |= Q(scope=RuleScope.CHANNEL, channel_id=channel.pk)
+    if reseller is not None:
+        scope |= Q(scope=RuleScope.RESELLER, reseller_id=reseller.pk)
+    rules = Rule.objects.filter(scope)
+    if not include_disabled:
+        rules = rules.filter(enabled=True)
+    return rules.order_by("kind", "priority", "id")
+
+
+SCOPE_ORDER = Case(
+    When(scope=RuleScope.GLOBAL, then=Value(0)),
+    When(scope=RuleScope.CHANNEL, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def rule_list() -> QuerySet[Rule]:
+    """Back-office list: every rule with what it targets, in evaluation order per kind."""
+    return (
+        Rule.objects.select_related("channel", "reseller")
+        .annotate(scope_rank=SCOPE_ORDER)
+        .order_by("kind", "scope_rank", "channel__name", "reseller__company_name", "priority", "id")
+    )
+
+
+def rule_list_for_reseller(*, reseller) -> QuerySet[Rule]:
+    """The rules written for this one reseller (shown on its back-office page)."""
+    return Rule.objects.filter(scope=RuleScope.RESELLER, reseller=reseller).order_by(
+        "kind", "priority", "id"
+    )
+
+
+def rule_neighbours(*, rule: Rule) -> QuerySet[Rule]:
+    """Rules competing with `rule` for the same slot order: same kind, scope and target."""
+    return Rule.objects.filter(
+        kind=rule.kind, scope=rule.scope, channel_id=rule.channel_id, reseller_id=rule.reseller_id
+    ).order_by("priority", "id")
