@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from .models import Channel, Listing
+from .models import Channel, Listing, Product
 
 
 def channel_list() -> QuerySet[Channel]:
@@ -34,4 +34,16 @@ def listing_list_for_channel(*, channel: Channel | None) -> QuerySet[Listing]:
         Listing.objects.filter(channel=channel, is_active=True)
         .select_related("product")
         .order_by("product__sku")
+    )
+
+
+def product_list() -> QuerySet[Product]:
+    """Back-office product list: every product, with how many channels list it."""
+    return Product.objects.annotate(listing_count=Count("listings")).order_by("sku")
+
+
+def listing_list() -> QuerySet[Listing]:
+    """Back-office listing list: staff see every channel's listings."""
+    return Listing.objects.select_related("channel", "product").order_by(
+        "channel__name", "product__sku"
     )

@@ -1,10 +1,26 @@
 from __future__ import annotations
 
-from django.db import transaction
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from .models import Channel
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .exceptions import CatalogError, ImportRowError, ListingImportError
+from .models import Channel, Listing, Product
 
 CHANNEL_FIELDS = ("name", "slug", "currency", "is_active", "is_default")
+PRODUCT_FIELDS = ("sku", "title", "description", "cost", "msrp", "weight", "stock")
+LISTING_FIELDS = ("channel", "product", "price", "is_active")
+
+# Imports are validated and saved in one transaction; a cap keeps that transaction short.
+MAX_IMPORT_ROWS = 10_000
+MAX_PRICE = Decimal("9999999999.99")  # what Listing.price (12 digits, 2 places) can hold
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "active"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "inactive"})
+IMPORT_COLUMNS = ("sku", "price", "active")
 
 
 @transaction.atomic
@@ -20,3 +36,263 @@ def channel_save(*, channel: Channel | None = None, data: dict) -> Channel:
             setattr(channel, name, data[name])
     channel.save()
     return channel
+
+
+@transaction.atomic
+def product_save(*, product: Product | None = None, data: dict) -> Product:
+    """Create a product, or update the given one with the fields present in `data`."""
+    if product is None or product.pk is None:
+        product = Product(**{name: data[name] for name in PRODUCT_FIELDS if name in data})
+        try:
+            with transaction.atomic():
+                product.save()
+        except IntegrityError as error:
+            # Two staff members created the same SKU at once; the unique index caught it.
+            raise CatalogError(f"A product with SKU “{product.sku}” already exists.") from error
+        return product
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    changed = [
+        name for name in PRODUCT_FIELDS if name in data and getattr(locked, name) != data[name]
+    ]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if changed:
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise CatalogError(f"A product with SKU “{locked.sku}” already exists.") from error
+    return locked
+
+
+@transaction.atomic
+def listing_save(*, listing: Listing | None = None, data: dict) -> Listing:
+    """Create a listing (a product on a channel at a price), or update the given one."""
+    if listing is None or listing.pk is None:
+        target = Listing(**{name: data[name] for name in LISTING_FIELDS if name in data})
+        changed: list[str] = []
+    else:
+        target = Listing.objects.select_for_update().get(pk=listing.pk)
+        changed = [
+            name for name in LISTING_FIELDS if name in data and getattr(target, name) != data[name]
+        ]
+        for name in changed:
+            setattr(target, name, data[name])
+        if not changed:
+            return target
+    try:
+        with transaction.atomic():
+            if target.pk is None:
+                target.save()
+            else:
+                target.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError as error:
+        # Another request listed the same product on the same channel in the meantime.
+        raise CatalogError(
+            f"{target.product.sku} is already listed on {target.channel}; edit that listing."
+        ) from error
+    return target
+
+
+@dataclass(frozen=True)
+class ListingImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class _ImportRow:
+    row: int
+    sku: str
+    price: Decimal
+    is_active: bool | None  # None: the file did not say, keep what the listing has
+
+
+def _parse_price(raw: str) -> Decimal | str:
+    """The price, or a message saying what is wrong with it."""
+    text = raw.strip()
+    example = "use digits with at most two decimals, e.g. 12.50"
+    if not text:
+        return f"Price is missing; {example}."
+    try:
+        price = Decimal(text)
+    except InvalidOperation:
+        return f"Price “{text}” is not a number; {example}."
+    if not price.is_finite():
+        return f"Price “{text}” is not a number; {example}."
+    if price < 0:
+        return f"Price “{text}” is negative; prices must be 0 or more."
+    if price > MAX_PRICE:
+        return f"Price “{text}” is too large."
+    if price != price.quantize(Decimal("0.01")):
+        return f"Price “{text}” has more than two decimals; {example}."
+    return price.quantize(Decimal("0.01"))
+
+
+def _parse_active(raw: str) -> bool | None | str:
+    word = raw.strip().lower()
+    if not word:
+        return None
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return f"Active “{raw.strip()}” is not understood; use yes or no (or true/false, 1/0)."
+
+
+def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns.get(name)
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def _read_rows(text: str) -> tuple[list[_ImportRow], list[ImportRowError]]:
+    """Parse `sku,price[,active]` rows; a header row naming the columns is optional."""
+    errors: list[ImportRowError] = []
+    rows: list[_ImportRow] = []
+    first_seen: dict[str, int] = {}
+    columns = {"sku": 0, "price": 1, "active": 2}
+    header_checked = False
+    data_rows = 0
+    reader = csv.reader(io.StringIO(text))
+    row_number = 0
+    while True:
+        row_number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(ImportRowError(row_number, "", f"This is not valid CSV: {error}."))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue
+        if not header_checked:
+            header_checked = True
+            names = [cell.strip().lower() for cell in cells]
+            if names and names[0] in IMPORT_COLUMNS and "sku" in names:
+                unknown = [name for name in names if name not in IMPORT_COLUMNS]
+                if unknown or "price" not in names or len(set(names)) != len(names):
+                    errors.append(
+                        ImportRowError(
+                            row_number,
+                            "",
+                            "The header must name the columns sku, price and optionally "
+                            "active, each once.",
+                        )
+                    )
+                    return rows, errors
+                columns = {name: names.index(name) for name in names}
+                continue
+        data_rows += 1
+        if data_rows > MAX_IMPORT_ROWS:
+            errors.append(
+                ImportRowError(
+                    row_number, "", f"A file may hold at most {MAX_IMPORT_ROWS:,} rows; split it."
+                )
+            )
+            break
+        if len(cells) > len(IMPORT_COLUMNS) or len(cells) < 2:
+            errors.append(
+                ImportRowError(
+                    row_number,
+                    cells[0].strip() if cells else "",
+                    f"Expected 2 or 3 columns (sku, price, active); found {len(cells)}.",
+                )
+            )
+            continue
+
+        sku = _cell(cells, columns, "sku").strip()
+        problems: list[str] = []
+        if not sku:
+            problems.append("SKU is missing.")
+        elif sku in first_seen:
+            problems.append(
+                f"SKU “{sku}” already appears on row {first_seen[sku]}; keep one row per SKU."
+            )
+        else:
+            first_seen[sku] = row_number
+        price = _parse_price(_cell(cells, columns, "price"))
+        if isinstance(price, str):
+            problems.append(price)
+        active = _parse_active(_cell(cells, columns, "active"))
+        if isinstance(active, str):
+            problems.append(active)
+        if problems:
+            errors.extend(ImportRowError(row_number, sku, problem) for problem in problems)
+            continue
+        rows.append(_ImportRow(row_number, sku, price, active))
+    return rows, errors
+
+
+def _products_by_sku(skus: list[str]) -> dict[str, Product]:
+    found: dict[str, Product] = {}
+    # Chunked so a long file stays under every database's limit on query parameters.
+    for start in range(0, len(skus), 900):
+        for product in Product.objects.filter(sku__in=skus[start : start + 900]):
+            found[product.sku] = product
+    return found
+
+
+@transaction.atomic
+def listing_import_csv(*, channel: Channel, text: str) -> ListingImportResult:
+    """Create or update `channel`'s listings from CSV rows `sku,price[,active]`.
+
+    All or nothing: every row is checked first (unknown SKU, bad price, bad active flag,
+    a SKU twice) and if any row is wrong, ListingImportError lists them all and nothing is
+    saved, so staff fix the file and upload it again instead of untangling half an import.
+    A missing or blank active column makes new listings active and leaves existing ones as
+    they are.
+    """
+    # Lock the channel so two imports into it run one after the other; otherwise both could
+    # decide a listing is new and the second would fail on the unique (channel, product).
+    Channel.objects.select_for_update().filter(pk=channel.pk).first()
+    rows, errors = _read_rows(text)
+    products = _products_by_sku([row.sku for row in rows])
+    for row in rows:
+        if row.sku not in products:
+            errors.append(ImportRowError(row.row, row.sku, f"Unknown SKU “{row.sku}”."))
+    if not rows and not errors:
+        errors.append(ImportRowError(1, "", "The file has no rows to import."))
+    if errors:
+        raise ListingImportError(sorted(errors, key=lambda error: error.row))
+
+    existing = {
+        listing.product_id: listing
+        for listing in Listing.objects.select_for_update().filter(
+            channel=channel, product_id__in=[product.pk for product in products.values()]
+        )
+    }
+    to_create: list[Listing] = []
+    to_update: list[Listing] = []
+    unchanged = 0
+    for row in rows:
+        product = products[row.sku]
+        listing = existing.get(product.pk)
+        if listing is None:
+            to_create.append(
+                Listing(
+                    channel=channel,
+                    product=product,
+                    price=row.price,
+                    is_active=True if row.is_active is None else row.is_active,
+                )
+            )
+            continue
+        is_active = listing.is_active if row.is_active is None else row.is_active
+        if listing.price == row.price and listing.is_active == is_active:
+            unchanged += 1
+            continue
+        listing.price, listing.is_active = row.price, is_active
+        to_update.append(listing)
+    Listing.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        now = timezone.now()
+        for listing in to_update:
+            listing.updated_at = now
+        Listing.objects.bulk_update(to_update, ["price", "is_active", "updated_at"], batch_size=500)
+    return ListingImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)

@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import backoffice
+from .views import backoffice, portal
 
-portal_urlpatterns: list = []
+portal_urlpatterns = [
+    path("catalog/", portal.catalog, name="catalog"),
+]
 
 backoffice_urlpatterns = [
     path("channels/", backoffice.channel_list_view, name="channel_list"),
     path("channels/new/", backoffice.channel_edit, name="channel_create"),
     path("channels/<int:pk>/", backoffice.channel_edit, name="channel_edit"),
+    path("products/", backoffice.product_list_view, name="product_list"),
+    path("products/new/", backoffice.product_edit, name="product_create"),
+    path("products/<int:pk>/", backoffice.product_edit, name="product_edit"),
+    path("listings/", backoffice.listing_list_view, name="listing_list"),
+    path("listings/new/", backoffice.listing_edit, name="listing_create"),
+    path("listings/import/", backoffice.listing_import, name="listing_import"),
+    path("listings/<int:pk>/", backoffice.listing_edit, name="listing_edit"),
 ]

@@ -66,6 +66,12 @@ def reseller_may_order_or_raise(reseller: Reseller) -> None:
             f"This reseller account is {reseller.get_status_display().lower()}; "
             "only approved or active resellers can place orders."
         )
+    if reseller.channel_id is None:
+        # Approval always assigns a channel; this guards data edited by hand in the admin.
+        raise ResellerCannotOrder(
+            "This reseller account has no channel, so it has no catalog to order from. "
+            "Contact us to have one assigned."
+        )
 
 
 def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
@@ -145,16 +151,13 @@ def order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None
         return _order_place(reseller=reseller, request=request, actor=actor)
     except IntegrityError as error:
         # Two requests with the same reference number raced past validation; the unique
-        # constraint stopped the second one.
-        if "reference" in str(error).lower() or "unique" in str(error).lower():
+        # constraint stopped the second one. Both SQLite ("orders_order.reference_number")
+        # and PostgreSQL (the constraint's name) mention the column; any other integrity
+        # failure is re-raised rather than misreported as a duplicate reference.
+        reference = request.reference_number.strip()
+        if "reference_number" in str(error):
             raise OrderValidationError(
-                [
-                    (
-                        "reference_number",
-                        "You already have an order with reference "
-                        f"“{request.reference_number.strip()}”.",
-                    )
-                ]
+                [("reference_number", f"You already have an order with reference “{reference}”.")]
             ) from error
         raise
 

@@ -1,0 +1,49 @@
+"""Presentation helpers shared by the portal and back-office order pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from orders.choices import OrderStatus
+from orders.models import OrderEvent
+
+EVENT_TITLES = {"created": "Order placed", "status_changed": "Status changed"}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    created_at: datetime
+    title: str
+    change: str
+    message: str
+    actor: str
+
+
+def _status_label(value: str) -> str:
+    return OrderStatus(value).label if value in OrderStatus.values else value
+
+
+def event_rows(events) -> list[EventRow]:
+    rows = []
+    for event in events:
+        if event.from_status and event.to_status:
+            change = f"{_status_label(event.from_status)} → {_status_label(event.to_status)}"
+        elif event.to_status:
+            change = _status_label(event.to_status)
+        else:
+            change = ""
+        rows.append(
+            EventRow(
+                created_at=event.created_at,
+                title=EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()),
+                change=change,
+                message=event.message,
+                actor=event.actor_display,
+            )
+        )
+    return rows
+
+
+def order_events(order) -> list[EventRow]:
+    return event_rows(OrderEvent.objects.filter(order=order).select_related("actor"))
