@@ -19,13 +19,22 @@ EMPTY_PAD_ROWS = 5
 MAX_CSV_BYTES = 512 * 1024
 
 
+class ServiceCheckedCharField(forms.CharField):
+    """Shown as required (label marker, browser `required`), but left empty it is passed on:
+    order_place checks it, so a missing city and an unknown SKU are reported together."""
+
+    def validate(self, value) -> None:
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class OrderDetailsForm(forms.Form):
-    reference_number = forms.CharField(
+    reference_number = ServiceCheckedCharField(
         label="Reference number",
         max_length=64,
-        required=False,
         help_text="Your own order number, e.g. your store's order ID. Must be unique.",
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     shipping_method = forms.ChoiceField(
         label="Shipping method", choices=SHIPPING_METHODS, initial="Ground"
@@ -40,12 +49,11 @@ class OrderDetailsForm(forms.Form):
 
 
 class ShipToForm(forms.Form):
-    # The service decides what is required; `required` attributes only help the browser.
-    name = forms.CharField(
+    # order_place decides what is required (the API shares it); see ServiceCheckedCharField.
+    name = ServiceCheckedCharField(
         label="Name",
         max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "shipping name"}),
+        widget=forms.TextInput(attrs={"autocomplete": "shipping name"}),
     )
     company = forms.CharField(
         label="Company",
@@ -53,11 +61,10 @@ class ShipToForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "shipping organization"}),
     )
-    address_line1 = forms.CharField(
+    address_line1 = ServiceCheckedCharField(
         label="Address line 1",
         max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "shipping address-line1"}),
+        widget=forms.TextInput(attrs={"autocomplete": "shipping address-line1"}),
     )
     address_line2 = forms.CharField(
         label="Address line 2",
@@ -65,32 +72,27 @@ class ShipToForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "shipping address-line2"}),
     )
-    city = forms.CharField(
+    city = ServiceCheckedCharField(
         label="City",
         max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "shipping address-level2"}),
+        widget=forms.TextInput(attrs={"autocomplete": "shipping address-level2"}),
     )
-    state = forms.CharField(
+    state = ServiceCheckedCharField(
         label="State",
         max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "shipping address-level1"}),
+        widget=forms.TextInput(attrs={"autocomplete": "shipping address-level1"}),
     )
-    postal_code = forms.CharField(
+    postal_code = ServiceCheckedCharField(
         label="Postal code",
         max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"required": True, "autocomplete": "shipping postal-code"}),
+        widget=forms.TextInput(attrs={"autocomplete": "shipping postal-code"}),
     )
     # No max_length here: order_place explains a wrong country better than a length error.
-    country = forms.CharField(
+    country = ServiceCheckedCharField(
         label="Country",
-        required=False,
         help_text="Two-letter code, e.g. US.",
         widget=forms.TextInput(
             attrs={
-                "required": True,
                 "autocomplete": "shipping country",
                 "maxlength": 2,
                 "size": 2,

@@ -117,4 +117,4 @@ class OrderLineFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Product {n}")
     quantity = 1
     unit_price = Decimal("10.00")
-    line_total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
+    line_total = factory.LazyAttribute(lambda line: Decimal(line.unit_price) * line.quantity)

@@ -160,6 +160,7 @@ class _OrderPad:
             elif item and int(item.group(1)) < len(origins):
                 origin = origins[int(item.group(1))]
                 text = LINE_PREFIX.sub("", message)
+                text = text[:1].upper() + text[1:]
                 if origin.field == "pad":
                     self.lines.forms[origin.position].add_error(item.group(2), text)
                 else:
