@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from apikeys.choices import ApiKeyStatus, GracePeriod
+from apikeys.models import ApiKey
+from apikeys.selectors import apikey_for_token
+from resellers.choices import ResellerStatus
+from tests.apikeys.conftest import issue_key
+from tests.factories import ResellerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+KEY_IN_PAGE = re.compile(r"rpk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}")
+
+
+def test_the_settings_page_has_the_contract_words(reseller_client):
+    response = reseller_client.get("/portal/settings/")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert reverse("portal:settings") == "/portal/settings/"
+    assert "Create API key" in page
+    assert 'aria-current="page">Settings</a>' in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_portal_home_links_to_settings(reseller_client):
+    page = reseller_client.get(reverse("portal:home")).content.decode()
+    assert 'href="/portal/settings/"' in page
+
+
+def test_a_new_key_is_shown_once_and_never_again(reseller_client, reseller):
+    response = reseller_client.post(reverse("portal:apikey_create"), {"name": "Inventory Source"})
+    page = response.content.decode()
+
+    shown = KEY_IN_PAGE.findall(page)
+    assert len(shown) == 1
+    assert "no-store" in response["Cache-Control"]
+    assert 'data-copy-target="new-api-key"' in page
+    assert "copy.js" in page
+    api_key = apikey_for_token(token=shown[0]).api_key
+    assert api_key is not None
+    assert (api_key.reseller, api_key.name) == (reseller, "Inventory Source")
+
+    # Not in the session, not on the next page.
+    assert shown[0] not in str(dict(reseller_client.session))
+    again = reseller_client.get("/portal/settings/").content.decode()
+    assert not KEY_IN_PAGE.search(again)
+    assert f"{api_key.prefix}…" in again
+
+
+def test_a_key_without_a_name_is_refused_with_the_reason(reseller_client):
+    page = reseller_client.post(reverse("portal:apikey_create"), {"name": ""}).content.decode()
+
+    assert "This field is required." in page
+    assert not ApiKey.objects.exists()
+    assert not KEY_IN_PAGE.search(page)
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (ResellerStatus.PENDING, "once your account is approved"),
+        (ResellerStatus.DENIED, "not approved"),
+        (ResellerStatus.SUSPENDED, "suspended"),
+    ],
+)
+def test_a_reseller_that_may_not_order_sees_why_it_cannot_create_keys(
+    client, channel, status, words
+):
+    reseller = ResellerFactory(status=status, channel=channel)
+    client.force_login(UserFactory(reseller=reseller))
+
+    page = client.get("/portal/settings/").content.decode()
+    assert words in page
+    assert "Create API key" not in page
+
+    client.post(reverse("portal:apikey_create"), {"name": "ERP"})
+    assert not ApiKey.objects.exists()
+
+
+def test_the_list_shows_name_prefix_dates_and_status(reseller_client, key):
+    page = reseller_client.get("/portal/settings/").content.decode()
+
+    assert "ERP" in page
+    assert f"<code>{key.model.prefix}…</code>" in page
+    assert "Never" in page
+    assert "Active" in page
+    assert key.plaintext not in page
+
+
+def test_rotating_shows_the_new_key_once_and_keeps_the_old_for_the_grace_period(
+    reseller_client, key
+):
+    response = reseller_client.post(
+        reverse("portal:apikey_rotate", args=[key.model.pk]),
+        {"grace_period": GracePeriod.ONE_DAY},
+    )
+    page = response.content.decode()
+
+    shown = KEY_IN_PAGE.findall(page)
+    assert len(shown) == 1 and shown[0] != key.plaintext
+    assert "no-store" in response["Cache-Control"]
+    assert f"It replaces <code>{key.model.prefix}…</code>, which keeps working until" in page
+    key.model.refresh_from_db()
+    assert key.model.status == ApiKeyStatus.EXPIRING
+
+
+def test_revoking_asks_for_confirmation_and_stops_the_key(reseller_client, key):
+    page = reseller_client.get("/portal/settings/").content.decode()
+    revoke_url = reverse("portal:apikey_revoke", args=[key.model.pk])
+    assert re.search(rf'action="{revoke_url}"[^>]*data-confirm="Revoke {key.model.prefix}', page)
+
+    response = reseller_client.post(revoke_url, follow=True)
+
+    assert "is revoked" in response.content.decode()
+    key.model.refresh_from_db()
+    assert key.model.status == ApiKeyStatus.REVOKED
+
+
+def test_a_reseller_cannot_revoke_or_rotate_another_resellers_key(reseller_client, other_key):
+    revoke = reseller_client.post(reverse("portal:apikey_revoke", args=[other_key.model.pk]))
+    rotate = reseller_client.post(
+        reverse("portal:apikey_rotate", args=[other_key.model.pk]),
+        {"grace_period": GracePeriod.NONE},
+    )
+
+    assert (revoke.status_code, rotate.status_code) == (404, 404)
+    other_key.model.refresh_from_db()
+    assert other_key.model.status == ApiKeyStatus.ACTIVE
+    assert ApiKey.objects.count() == 1
+
+
+def test_a_reseller_never_sees_another_resellers_keys(reseller_client, other_key):
+    page = reseller_client.get("/portal/settings/").content.decode()
+    assert other_key.model.prefix not in page
+    assert "No API keys yet." in page
+
+
+def test_the_actions_are_post_only(reseller_client, key):
+    assert reseller_client.get(reverse("portal:apikey_create")).status_code == 405
+    revoke_url = reverse("portal:apikey_revoke", args=[key.model.pk])
+    assert reseller_client.get(revoke_url).status_code == 405
+    key.model.refresh_from_db()
+    assert key.model.revoked_at is None
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get("/portal/settings/")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_staff_see_a_resellers_keys_on_its_page(staff_client, reseller, key):
+    page = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
+    html = page.content.decode()
+
+    assert f"{key.model.prefix}…" in html
+    assert "ERP" in html
+    assert reverse("backoffice:apikey_revoke", args=[key.model.pk]) in html
+    assert key.plaintext not in html
+
+
+def test_staff_can_revoke_any_key(staff_client, staff, reseller, key):
+    response = staff_client.post(reverse("backoffice:apikey_revoke", args=[key.model.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("backoffice:reseller_detail", args=[reseller.pk])
+    key.model.refresh_from_db()
+    assert (key.model.status, key.model.revoked_by) == (ApiKeyStatus.REVOKED, staff)
+
+
+def test_a_reseller_cannot_use_the_staff_revoke(reseller_client, other_key):
+    response = reseller_client.post(reverse("backoffice:apikey_revoke", args=[other_key.model.pk]))
+
+    assert response.status_code == 403
+    other_key.model.refresh_from_db()
+    assert other_key.model.revoked_at is None
+
+
+def test_an_expiring_key_can_still_be_revoked_at_once(reseller_client, reseller_with_user):
+    reseller, user = reseller_with_user
+    old = issue_key(reseller, user)
+    reseller_client.post(
+        reverse("portal:apikey_rotate", args=[old.model.pk]), {"grace_period": GracePeriod.ONE_WEEK}
+    )
+
+    reseller_client.post(reverse("portal:apikey_revoke", args=[old.model.pk]))
+
+    assert apikey_for_token(token=old.plaintext).api_key is None
