@@ -1,5 +1,109 @@
+"""Demo rules (called by seed_demo). Idempotent: each rule is found by name, never duplicated,
+and a rule staff have since edited is left as they made it."""
+
 from __future__ import annotations
+
+from .choices import RuleKind, RuleScope
+from .models import Rule
+from .services import rule_save
+
+
+def _demo_rules(*, channels: dict, resellers: dict) -> list[dict]:
+    rules = [
+        {
+            "name": "Dropship fee",
+            "kind": RuleKind.INVOICING,
+            "scope": RuleScope.GLOBAL,
+            "priority": 100,
+            "actions": [{"type": "dropship_fee_per_order", "amount": "2.00"}],
+        },
+        {
+            # Priority 10 runs before the $2.00 rule and, in the same scope, keeps the fee.
+            "name": "Gold tier dropship fee",
+            "kind": RuleKind.INVOICING,
+            "scope": RuleScope.GLOBAL,
+            "priority": 10,
+            "conditions": [{"field": "reseller_tag", "operator": "contains", "value": "gold"}],
+            "actions": [{"type": "dropship_fee_per_order", "amount": "0.50"}],
+        },
+        {
+            "name": "Free shipping over $500",
+            "kind": RuleKind.INVOICING,
+            "scope": RuleScope.GLOBAL,
+            "priority": 20,
+            "conditions": [{"field": "order_subtotal", "operator": "gt", "value": "500"}],
+            "actions": [{"type": "shipping_free"}],
+        },
+        {
+            "name": "Standard shipping by weight",
+            "kind": RuleKind.INVOICING,
+            "scope": RuleScope.GLOBAL,
+            "priority": 100,
+            "actions": [
+                {
+                    "type": "shipping_weight_tiers",
+                    "tiers": [
+                        {"up_to": "1", "amount": "4.95"},
+                        {"up_to": "5", "amount": "8.95"},
+                        {"up_to": None, "amount": "14.95"},
+                    ],
+                }
+            ],
+        },
+        {
+            "name": "Auto-capture up to $2,500",
+            "kind": RuleKind.PAYMENT_CAPTURE,
+            "scope": RuleScope.GLOBAL,
+            "priority": 100,
+            "actions": [{"type": "capture_now"}, {"type": "max_auto_capture", "amount": "2500"}],
+        },
+    ]
+    wholesale = channels.get("wholesale")
+    if wholesale is not None:
+        rules.append(
+            {
+                "name": "Wholesale: capture on shipment",
+                "kind": RuleKind.PAYMENT_CAPTURE,
+                "scope": RuleScope.CHANNEL,
+                "channel": wholesale,
+                "priority": 100,
+                "actions": [{"type": "capture_on_shipment"}],
+            }
+        )
+    loyal = resellers.get("wholesale@example.com")
+    if loyal is not None:
+        rules.append(
+            {
+                "name": "5% loyalty credit",
+                "kind": RuleKind.INVOICING,
+                "scope": RuleScope.RESELLER,
+                "reseller": loyal,
+                "priority": 100,
+                "actions": [
+                    {"type": "credit_percent", "percent": "5", "label": "Loyalty credit (5%)"}
+                ],
+            }
+        )
+    on_terms = resellers.get("active@example.com")
+    if on_terms is not None:
+        rules.append(
+            {
+                "name": "Net 30 terms",
+                "kind": RuleKind.PAYMENT_CAPTURE,
+                "scope": RuleScope.RESELLER,
+                "reseller": on_terms,
+                "priority": 100,
+                "actions": [{"type": "capture_deferred"}],
+            }
+        )
+    return rules
 
 
 def seed_rules(*, channels, resellers) -> None:
-    """Demo invoicing and payment-capture rules (filled in by the rules engine work)."""
+    """$2.00 dropship fee for everyone, $0.50 for tier "gold", weight-based shipping that is
+    free over $500, a 5% credit for one reseller, capture on shipment for the wholesale
+    channel, net terms for one reseller, and auto-capture up to $2,500."""
+    for spec in _demo_rules(channels=channels, resellers=resellers):
+        if Rule.objects.filter(name=spec["name"]).exists():
+            continue
+        rule_save(rule=None, data={"enabled": True, "conditions": [], **spec}, actor=None)

@@ -206,6 +206,13 @@ MATCHED, NOT_MATCHED, DISABLED, OUT_OF_SCOPE, STOPPED, INVALID = (
     "stopped",
     "invalid",
 )
+OUTCOME_BADGES = {
+    MATCHED: "enabled",
+    DISABLED: "disabled",
+    INVALID: "disabled",
+    STOPPED: "pending",
+    OUT_OF_SCOPE: "pending",
+}
 
 
 @dataclass(slots=True)
@@ -249,6 +256,11 @@ class RuleTrace:
     @property
     def kind_label(self) -> str:
         return RuleKind(self.rule.kind).label
+
+    @property
+    def badge(self) -> str:
+        """The CSS badge variant for the outcome (app.css: badge-enabled, -disabled…)."""
+        return OUTCOME_BADGES.get(self.outcome, "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,11 +444,7 @@ def evaluate(
             results = trace.conditions
             for condition in compiled.conditions:
                 actual = values[condition.field]
-                results.append(
-                    ConditionResult(
-                        condition, actual, actual is not None and condition.test(actual)
-                    )
-                )
+                results.append(ConditionResult(condition, actual, condition.test(actual)))
             if rule.match == RuleMatch.ANY:
                 matched = any(result.passed for result in results)
             else:

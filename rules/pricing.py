@@ -9,23 +9,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from .engine import INVALID, Evaluation, RuleInput, compile_rules, evaluate
+from .engine import INVALID, Evaluation, OrderFacts, RuleInput, compile_rules, evaluate
 from .facts import channel_facts, order_facts, reseller_facts, rule_input
 from .selectors import rules_in_scope
 
 logger = logging.getLogger(__name__)
 
 
-def price_order(
+def evaluate_rules(
     *,
-    order,
-    lines: Iterable,
+    facts: OrderFacts,
     reseller,
     channel,
     edited_rule: RuleInput | None = None,
     include_disabled: bool = False,
 ) -> Evaluation:
-    """Evaluate the rules in scope for an order (saved, unsaved or hypothetical).
+    """Evaluate the rules in scope for an order described by `facts`.
 
     `edited_rule` (the preview from the rule form) replaces the saved rule with the same id,
     or joins the others when it is new. `include_disabled` puts disabled rules in the trace.
@@ -40,7 +39,7 @@ def price_order(
         rules = [rule for rule in rules if edited_rule.id is None or rule.id != edited_rule.id]
         rules.append(edited_rule)
     evaluation = evaluate(
-        order=order_facts(order=order, lines=lines),
+        order=facts,
         reseller=reseller_facts(reseller),
         channel=channel_facts(channel),
         rules=compile_rules(rules),
@@ -51,3 +50,10 @@ def price_order(
                 "malformed rule ignored rule_id=%s notes=%s", trace.rule.id, "; ".join(trace.notes)
             )
     return evaluation
+
+
+def price_order(*, order, lines: Iterable, reseller, channel) -> Evaluation:
+    """The invoice and capture decision for an order (saved or not) and its lines."""
+    return evaluate_rules(
+        facts=order_facts(order=order, lines=lines), reseller=reseller, channel=channel
+    )

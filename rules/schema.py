@@ -199,9 +199,15 @@ def parse_decimal(raw: object, *, what: str, path: str) -> Decimal:
     """A finite Decimal from a string or number, or NotANumber saying what was expected."""
     if isinstance(raw, bool) or raw is None:
         raise NotANumber(f"{what} must be a number.", path=path)
-    text = str(raw).strip().replace(",", "") if not isinstance(raw, Decimal) else raw
+    text = str(raw).strip() if not isinstance(raw, Decimal) else raw
     if text == "":
         raise MissingValue(f"{what} is required.", path=path)
+    if isinstance(text, str) and "," in text:
+        # "1,50" could mean 1.50 or 150: refuse rather than guess with money.
+        raise NotANumber(
+            f"{what}: write numbers with a dot and no separators, like 1000.50 (not “{raw}”).",
+            path=path,
+        )
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):

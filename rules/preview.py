@@ -1,0 +1,135 @@
+"""Preview: run the rules against an existing or hypothetical order, saving nothing.
+
+Reads only. The facts come from a saved order and its lines, or from what staff typed (a
+reseller plus SKUs priced from its channel, or plain numbers), then the same `evaluate_rules`
+that order placement uses runs on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from channels.models import Listing
+from orders.models import Order
+
+from .engine import Evaluation, OrderFacts, RuleInput
+from .exceptions import RuleError
+from .facts import order_facts
+from .pricing import evaluate_rules
+
+
+class PreviewNotPossible(RuleError):
+    pass
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    evaluation: Evaluation
+    facts: OrderFacts
+    reseller: object
+    channel: object
+    order: Order | None = None
+
+    @property
+    def description(self) -> str:
+        if self.order is not None:
+            return f"order {self.order.number} from {self.reseller}"
+        return f"a hypothetical order from {self.reseller}"
+
+
+@dataclass(frozen=True)
+class _DraftLine:
+    sku: str
+    quantity: int
+    line_total: Decimal
+    unit_weight: Decimal
+
+
+@dataclass(frozen=True)
+class _DraftOrder:
+    source: str
+    ship_country: str
+    shipping_method: str
+
+
+def _existing(number: str) -> tuple[Order, list]:
+    try:
+        order = Order.objects.select_related("reseller", "channel").get(number__iexact=number)
+    except Order.DoesNotExist:
+        raise PreviewNotPossible(f"There is no order numbered “{number}”.") from None
+    return order, list(order.lines.all())
+
+
+def _draft_lines(reseller, items: list[tuple[str, int]]) -> list[_DraftLine]:
+    if reseller.channel_id is None:
+        raise PreviewNotPossible(
+            f"{reseller} has no channel yet, so its SKUs have no prices; give a subtotal instead."
+        )
+    listings = {
+        listing.product.sku.casefold(): listing
+        for listing in Listing.objects.filter(
+            channel_id=reseller.channel_id,
+            is_active=True,
+            product__sku__in=[sku for sku, _ in items],
+        ).select_related("product")
+    }
+    missing = [sku for sku, _ in items if sku.casefold() not in listings]
+    if missing:
+        raise PreviewNotPossible(
+            f"Not listed on {reseller.channel}: {', '.join(missing)}. "
+            "Use SKUs from the reseller's channel."
+        )
+    lines = []
+    for sku, quantity in items:
+        listing = listings[sku.casefold()]
+        lines.append(
+            _DraftLine(
+                sku=listing.product.sku,
+                quantity=quantity,
+                line_total=listing.price * quantity,
+                unit_weight=listing.product.weight,
+            )
+        )
+    return lines
+
+
+def preview_run(*, form, edited_rule: RuleInput | None = None) -> PreviewResult:
+    """Evaluate for a valid PreviewForm. Raises PreviewNotPossible with a message for staff."""
+    data = form.cleaned_data
+    if not form.is_hypothetical:
+        order, lines = _existing(data["order_number"])
+        facts = order_facts(order=order, lines=lines)
+        reseller, channel = order.reseller, order.channel
+    else:
+        reseller = data["reseller"]
+        channel = reseller.channel
+        draft = _DraftOrder(
+            source=data.get("source") or "portal",
+            ship_country=data.get("ship_country") or "",
+            shipping_method=data.get("shipping_method") or "",
+        )
+        if data["items"]:
+            facts = order_facts(order=draft, lines=_draft_lines(reseller, data["items"]))
+        else:
+            subtotal, quantity, weight = form.numbers()
+            facts = OrderFacts(
+                subtotal=subtotal,
+                item_quantity=quantity,
+                line_count=1 if quantity else 0,
+                total_weight=weight,
+                source=draft.source,
+                ship_country=draft.ship_country,
+                shipping_method=draft.shipping_method,
+            )
+        order = None
+    evaluation = evaluate_rules(
+        facts=facts,
+        reseller=reseller,
+        channel=channel,
+        edited_rule=edited_rule,
+        include_disabled=True,
+    )
+    return PreviewResult(
+        evaluation=evaluation, facts=facts, reseller=reseller, channel=channel, order=order
+    )
