@@ -1,0 +1,366 @@
+"""Order exports: one row per order line, the same columns in CSV and XLSX.
+
+The column lists below are the only place the export's shape is defined; both writers read
+them.
+
+How rows are fetched: two queries, whatever the size. One reads the *filtered* orders (the
+very queryset the list page shows, through the same FilterSet), the other reads the lines of
+exactly those orders; both come back as plain tuples from `.values_list(...).iterator()`,
+which on PostgreSQL is a server-side cursor, so memory stays flat however many rows there
+are. The two streams are merged on the order id. A single JOIN would repeat the ~25 order
+columns on every line, and decoding those repeated values (a timestamp in pure Python
+above all) cost more than everything else put together; measured with `make bench`.
+
+Decisions worth knowing:
+- Orders come newest first by order id (the same order as the list page for any order
+  placed through order_place), each order's lines in the order they were entered.
+- An order with no lines (order_place never makes one, but the admin could) still gets one
+  row, with the line columns empty: the export promises exactly the filtered orders.
+- Status, source, payment status and capture mode are written as their labels ("On hold"),
+  because people read these files; the filters use the codes.
+- Times are in the site's TIME_ZONE, which the header names, e.g. "Date (UTC)".
+- CSV is UTF-8 with a byte-order mark: without it Excel on Windows reads UTF-8 as a legacy
+  code page and mangles every accented name. Python (`utf-8-sig`), pandas and LibreOffice
+  all skip the mark.
+- Formula injection (OWASP "CSV injection"): a text cell starting with =, +, -, @, tab or CR
+  is prefixed with a single quote, in both formats. Numbers are typed values and are left
+  alone, so a credit of -5.00 stays the number -5.00. In XLSX this matters twice over:
+  openpyxl itself would store a string starting with "=" as a live formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .choices import CaptureMode, OrderSource, OrderStatus, PaymentStatus
+from .models import Order, OrderLine
+
+if TYPE_CHECKING:
+    from resellers.models import Reseller
+
+# Rows fetched per round trip from the server-side cursor: large enough that round trips do
+# not dominate, small enough that a chunk is a few hundred kilobytes.
+CHUNK_SIZE = 2_000
+# CSV rows joined into one chunk of the streamed response (about 100 KB), so the WSGI server
+# is not handed 100,000 tiny writes.
+CSV_ROWS_PER_CHUNK = 500
+# Characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TERMINATOR = "\r\n"  # csv.writer's default, as RFC 4180 asks
+CSV_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    CHOICE = "choice"
+    MONEY = "money"
+    INTEGER = "integer"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: its header, where the value comes from, and how it is typed.
+
+    `source` is a `values_list` path on Order ("number", "lines__sku").
+    """
+
+    header: str
+    source: str
+    kind: Kind = Kind.TEXT
+    width: int = 14
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+# XLSX number formats by kind; CSV writes plain numbers and ISO-like local times.
+NUMBER_FORMATS: dict[Kind, str] = {Kind.MONEY: "#,##0.00", Kind.DATETIME: "yyyy-mm-dd hh:mm"}
+
+
+def _choice(header: str, source: str, choices: type[enum.Enum], width: int = 16) -> Column:
+    return Column(header, source, Kind.CHOICE, width, {c.value: c.label for c in choices})
+
+
+ORDER_COLUMNS: tuple[Column, ...] = (
+    Column("Order number", "number", width=13),
+    Column("Reference", "reference_number", width=18),
+    Column("Date", "created_at", Kind.DATETIME, width=17),
+    _choice("Status", "status", OrderStatus, width=11),
+    _choice("Source", "source", OrderSource),
+    _choice("Payment status", "payment_status", PaymentStatus, width=20),
+    _choice("Capture mode", "capture_mode", CaptureMode, width=22),
+    Column("Ship-to name", "ship_name", width=20),
+    Column("Ship-to company", "ship_company", width=20),
+    Column("Address line 1", "ship_address_line1", width=24),
+    Column("Address line 2", "ship_address_line2", width=16),
+    Column("City", "ship_city"),
+    Column("State", "ship_state", width=8),
+    Column("Postal code", "ship_postal_code", width=11),
+    Column("Country", "ship_country", width=8),
+    Column("Ship-to phone", "ship_phone"),
+    Column("Ship-to email", "ship_email", width=22),
+    Column("Shipping method", "shipping_method"),
+    Column("Note", "note", width=24),
+    Column("Currency", "currency", width=9),
+    Column("Subtotal", "subtotal", Kind.MONEY, width=12),
+    Column("Shipping", "shipping_total", Kind.MONEY, width=11),
+    Column("Fees", "fees_total", Kind.MONEY, width=10),
+    Column("Other", "other_total", Kind.MONEY, width=10),
+    Column("Discounts and credits", "discount_total", Kind.MONEY, width=12),
+    Column("Total", "total", Kind.MONEY, width=12),
+)
+# Sources here are OrderLine fields.
+LINE_COLUMNS: tuple[Column, ...] = (
+    Column("SKU", "sku", width=16),
+    Column("Title", "title", width=30),
+    Column("Quantity", "quantity", Kind.INTEGER, width=9),
+    Column("Unit price", "unit_price", Kind.MONEY, width=11),
+    Column("Line total", "line_total", Kind.MONEY, width=12),
+)
+COLUMNS: tuple[Column, ...] = ORDER_COLUMNS + LINE_COLUMNS
+
+
+def headers() -> list[str]:
+    zone = timezone.get_default_timezone_name()
+    return [f"{c.header} ({zone})" if c.kind is Kind.DATETIME else c.header for c in COLUMNS]
+
+
+def neutralise(text: str) -> str:
+    """Make user-entered text inert in a spreadsheet: never let it start a formula."""
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def export_filename(*, reseller: Reseller | None, extension: str) -> str:
+    """`orders-acme-outfitters-2026-11-27.csv`; `all-orders-2026-11-27.csv` for every reseller.
+
+    The date is today's in the site's time zone, like the times in the file.
+    """
+    day = timezone.localdate().isoformat()
+    if reseller is None:
+        return f"all-orders-{day}.{extension}"
+    who = slugify(reseller.company_name) or f"reseller-{reseller.pk}"
+    return f"orders-{who}-{day}.{extension}"
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+
+def order_rows_queryset(orders: QuerySet[Order]) -> QuerySet:
+    """(order id, *order column values) for exactly the filtered orders, newest first."""
+    return orders.order_by("-id").values_list("id", *(c.source for c in ORDER_COLUMNS))
+
+
+def line_rows_queryset(orders: QuerySet[Order]) -> QuerySet:
+    """(order id, *line column values) for the lines of those orders, in the same order."""
+    return (
+        OrderLine.objects.filter(order__in=orders.order_by().values("id"))
+        .order_by("-order_id", "id")
+        .values_list("order_id", *(c.source for c in LINE_COLUMNS))
+    )
+
+
+def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tuple]]]:
+    """(order values, [line values, ...]) per order, from two streamed queries.
+
+    A merge join on the order id, which both streams are sorted by (descending). The queries
+    run a moment apart, so an order placed or deleted in between may be in one stream and not
+    the other: lines whose order is not in the order stream are skipped, and an order whose
+    lines are gone gets one row with empty line columns. Memory holds one order's lines.
+    """
+    lines = line_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE)
+    try:
+        line = next(lines, None)
+        for order in order_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE):
+            order_id = order[0]
+            while line is not None and line[0] > order_id:
+                line = next(lines, None)
+            order_lines = []
+            while line is not None and line[0] == order_id:
+                order_lines.append(line[1:])
+                line = next(lines, None)
+            yield order[1:], order_lines
+    finally:
+        # Release the line cursor now (also when the download is abandoned half-way), not
+        # whenever the generator happens to be collected.
+        lines.close()
+
+
+# --- cell values ----------------------------------------------------------------------------
+
+
+Converter = Callable[[Any], Any]
+
+
+def _converters(columns: tuple[Column, ...], *, for_xlsx: bool) -> list[tuple[int, Converter]]:
+    """(column index, function) for each column whose database value needs converting.
+
+    Only text, labels and times need work. Numbers pass through untouched: csv.writer writes
+    Decimal and int as plain numbers and None as an empty field, and openpyxl types them
+    itself. Skipping those calls is most of what keeps the export near the speed of COPY.
+    """
+    zone = timezone.get_default_timezone()
+
+    def text(value: str | None) -> str | None:
+        if not value:
+            # An empty XLSX cell is written as no cell at all, which is also the smaller file.
+            return None if for_xlsx else value
+        if for_xlsx:
+            # openpyxl refuses control characters; one in a note would fail the whole export.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return neutralise(value)
+
+    def moment(value: datetime | None) -> datetime | str | None:
+        if value is None:
+            return None
+        local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
+        # Excel has no time zones; openpyxl wants a naive datetime, here in local time.
+        return local.replace(tzinfo=None) if for_xlsx else local.strftime(CSV_DATETIME_FORMAT)
+
+    def label_of(labels: dict[str, str]) -> Converter:
+        return lambda value: text(labels.get(value, value))
+
+    converters: list[tuple[int, Converter]] = []
+    for index, column in enumerate(columns):
+        if column.kind is Kind.TEXT:
+            converters.append((index, text))
+        elif column.kind is Kind.CHOICE:
+            converters.append((index, label_of(column.labels)))
+        elif column.kind is Kind.DATETIME:
+            converters.append((index, moment))
+    return converters
+
+
+def _convert(converters: list[tuple[int, Converter]], values: tuple) -> list[Any]:
+    cells = list(values)
+    for index, convert in converters:
+        cells[index] = convert(cells[index])
+    return cells
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() hands the text back, so csv.writer can stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(orders: QuerySet[Order]) -> Iterator[bytes]:
+    """The CSV file as byte chunks, for a StreamingHttpResponse.
+
+    Nothing is queried until the first chunk is asked for. The order columns are encoded once
+    per order and reused as the prefix of each of its lines (CSV fields are independent, so
+    joining two encoded halves with a comma is the same as encoding the whole row).
+    """
+    writer = csv.writer(_Echo())
+    order_converters = _converters(ORDER_COLUMNS, for_xlsx=False)
+    line_converters = _converters(LINE_COLUMNS, for_xlsx=False)
+    no_line = writer.writerow([None] * len(LINE_COLUMNS))
+    buffer = ["\ufeff" + writer.writerow(headers())]
+    for order, lines in orders_with_lines(orders):
+        prefix = writer.writerow(_convert(order_converters, order))[: -len(TERMINATOR)] + ","
+        if not lines:
+            buffer.append(prefix + no_line)
+        for line in lines:
+            buffer.append(prefix + writer.writerow(_convert(line_converters, line)))
+        if len(buffer) >= CSV_ROWS_PER_CHUNK:
+            yield "".join(buffer).encode()
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def write_xlsx(orders: QuerySet[Order], destination: IO[bytes]) -> None:
+    """Write the workbook into `destination` (a binary file) in openpyxl's write-only mode,
+    which holds one row in memory at a time."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Orders")
+    # Frozen panes and column widths must be set before the first row in write-only mode.
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+
+    bold = Font(bold=True)
+    header_cells = []
+    for title in headers():
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+    order_converters = _converters(ORDER_COLUMNS, for_xlsx=True)
+    line_converters = _converters(LINE_COLUMNS, for_xlsx=True)
+    order_styled = _styled_cells(sheet, ORDER_COLUMNS)
+    line_styled = _styled_cells(sheet, LINE_COLUMNS)
+    no_line = [None] * len(LINE_COLUMNS)
+    for order, lines in orders_with_lines(orders):
+        order_cells = _typed(order_styled, _convert(order_converters, order))
+        if not lines:
+            sheet.append(order_cells + no_line)
+        for line in lines:
+            sheet.append(order_cells + _typed(line_styled, _convert(line_converters, line)))
+    workbook.save(destination)
+
+
+def _styled_cells(sheet: Any, columns: tuple[Column, ...]) -> dict[int, WriteOnlyCell]:
+    """One number-formatted cell per money or date column, reused for every row.
+
+    Write-only openpyxl serialises a row as soon as it is appended, so a cell object can carry
+    the next row's value afterwards; formatting a fresh cell per value would cost about a
+    third of the export time.
+    """
+    styled = {}
+    for index, column in enumerate(columns):
+        if column.kind in NUMBER_FORMATS:
+            cell = WriteOnlyCell(sheet)
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            styled[index] = cell
+    return styled
+
+
+def _typed(styled: dict[int, WriteOnlyCell], values: list[Any]) -> list[Any]:
+    for index, cell in styled.items():
+        value = values[index]
+        if value is not None:
+            cell.value = value
+            values[index] = cell
+    return values
+
+
+def xlsx_file(orders: QuerySet[Order]) -> IO[bytes]:
+    """The workbook in a temporary file, rewound and ready to stream.
+
+    The file lives on disk (not in memory) and disappears when it is closed, which
+    FileResponse does once the download has been sent.
+    """
+    temporary = tempfile.NamedTemporaryFile(prefix="orders-export-", suffix=".xlsx")  # noqa: SIM115
+    try:
+        write_xlsx(orders, temporary)
+        temporary.seek(0)
+    except BaseException:
+        temporary.close()
+        raise
+    return temporary
