@@ -17,6 +17,7 @@ from rules.engine import (
 )
 from rules.models import Rule, RuleChange
 from tests.factories import ListingFactory, ProductFactory
+from tests.orders.conftest import ship_to_post  # noqa: F401  (the portal order pad fixture)
 
 SHIP_TO = ShipTo(
     name="Jordan Customer",
