@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
-from ninja.responses import codes_4xx
 
 from channels.models import Listing
 from channels.selectors import listing_list_for_channel
@@ -90,7 +89,13 @@ api = NinjaAPI(
     throttle=[ApiKeyRateThrottle()],
 )
 
-ERROR_RESPONSES: dict[Any, type] = {codes_4xx: ErrorOut}
+
+def errors(*status_codes: int) -> dict[frozenset[int], type]:
+    """The error answers an operation documents, all in the ErrorOut shape. Every operation can
+    be refused a key (401) or throttled (429)."""
+    return {frozenset({401, 429, *status_codes}): ErrorOut}
+
+
 INVALID_REQUEST = "The request is not valid; see errors for each field. Nothing was saved."
 
 
@@ -363,7 +368,7 @@ def _order_request(payload: OrderIn) -> OrderRequest:
 
 @api.get(
     "/account",
-    response={200: AccountOut, **ERROR_RESPONSES},
+    response={200: AccountOut, **errors()},
     operation_id="getAccount",
     summary="Your account",
     tags=["Account"],
@@ -397,7 +402,7 @@ def get_account(request: HttpRequest):
 
 @api.get(
     "/products",
-    response={200: ProductPage, **ERROR_RESPONSES},
+    response={200: ProductPage, **errors(403, 422)},
     operation_id="listProducts",
     summary="Your catalog",
     tags=["Catalog"],
@@ -413,7 +418,7 @@ def list_products(request: HttpRequest, query: Query[ProductQuery]):
 
 @api.get(
     "/orders",
-    response={200: OrderPage, **ERROR_RESPONSES},
+    response={200: OrderPage, **errors(403, 422)},
     operation_id="listOrders",
     summary="Your orders",
     tags=["Orders"],
@@ -436,7 +441,7 @@ def list_orders(request: HttpRequest, query: Query[OrderQuery]):
 
 @api.post(
     "/orders",
-    response={201: OrderOut, **ERROR_RESPONSES},
+    response={201: OrderOut, **errors(400, 403, 409, 413, 422)},
     operation_id="createOrder",
     summary="Place an order",
     tags=["Orders"],
@@ -484,7 +489,7 @@ def create_order(
 
 @api.get(
     "/orders/{order_id}",
-    response={200: OrderOut, **ERROR_RESPONSES},
+    response={200: OrderOut, **errors(403, 404, 422)},
     operation_id="getOrder",
     summary="One order",
     tags=["Orders"],

@@ -6,6 +6,7 @@ field instead of a silently dropped value. Money is a decimal string ("12.50"), 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -13,7 +14,7 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, StrictInt, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictInt, field_validator
 
 from orders.choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, PaymentStatus
 from orders.services import MAX_LINES, MAX_QUANTITY
@@ -28,6 +29,19 @@ def _without_nul(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_without_nul)]
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: object) -> object:
+    # pydantic would also take a Unix timestamp ("0") or a datetime for a date; the documented
+    # format is YYYY-MM-DD, and anything else is a mistake worth a 422.
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 # Literal types from the model choices, so the OpenAPI enums cannot drift from the database.
 OrderStatusValue = Literal[tuple(OrderStatus.values)]  # type: ignore[valid-type]
@@ -295,6 +309,10 @@ class OrderPage(PageMeta):
 class OrderQuery(PageQuery):
     status: OrderStatusValue | None = None
     source: OrderSourceValue | None = None
-    created_from: date | None = Field(None, description="Placed on or after this day (UTC).")
-    created_to: date | None = Field(None, description="Placed on or before this day (UTC).")
+    created_from: IsoDate | None = Field(
+        None, description="Placed on or after this day (site time zone, UTC by default)."
+    )
+    created_to: IsoDate | None = Field(
+        None, description="Placed on or before this day (site time zone, UTC by default)."
+    )
     reference: Text | None = Field(None, max_length=64, description="Exact reference number.")
