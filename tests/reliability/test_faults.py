@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,74 @@ def test_twenty_concurrent_first_orders_activate_exactly_once(celery_worker_proc
     # Give the 20 enqueued tasks time to run on the worker; none may add a second change.
     wait_for(lambda: False, timeout=3)
     assert activations(reseller) == 1
+
+
+@pytest.mark.postgres
+def test_fifty_concurrent_posts_with_one_idempotency_key_create_one_order(live_server):
+    import json
+    import urllib.error
+    import urllib.request
+
+    from apikeys.services import apikey_create
+
+    reseller = ApprovedResellerFactory()
+    listing = ListingFactory(channel=reseller.channel)
+    _, key = apikey_create(reseller=reseller, name="load test", actor=None)
+    body = json.dumps(
+        {
+            "reference_number": "PO-IDEM-1",
+            "shipping_address": {
+                "name": "Pat Doe",
+                "address_line1": "1 Main St",
+                "city": "Albany",
+                "state": "NY",
+                "postal_code": "12207",
+                "country_code": "US",
+            },
+            "items": [{"sku": listing.product.sku, "quantity": 2}],
+        }
+    ).encode()
+    barrier = threading.Barrier(50)
+    answers: list[tuple[int, dict]] = []
+
+    def post() -> None:
+        request = urllib.request.Request(
+            f"{live_server.url}/api/v1/orders",
+            data=body,
+            method="POST",
+            headers={
+                "X-API-TOKEN": key,
+                "Content-Type": "application/json",
+                "Idempotency-Key": "same-key-for-everyone",
+            },
+        )
+        barrier.wait()
+        # The test server's listen backlog is small, so some connections are refused in the
+        # burst; a client retrying with the same key is exactly what idempotency is for.
+        for attempt in range(10):
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                    answers.append((response.status, json.load(response)))
+                return
+            except urllib.error.HTTPError as error:
+                answers.append((error.code, json.load(error)))
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.05 * (attempt + 1))
+
+    threads = [threading.Thread(target=post) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = sorted({status for status, _ in answers})
+    assert len(answers) == 50
+    assert set(statuses) <= {201, 409}, statuses
+    assert Order.objects.filter(reseller=reseller).count() == 1
+    created = [payload for status, payload in answers if status == 201]
+    assert created and all(payload == created[0] for payload in created)
+    conflicts = [payload for status, payload in answers if status == 409]
+    assert all(
+        "in progress" in payload["detail"].lower() or payload["detail"] for payload in conflicts
+    )
