@@ -1,5 +1,5 @@
 """The ordering journey in a real browser: catalog → order pad (with the Add row script) →
-order detail, then staff hold and cancel it. Reuses the browser fixtures of tests/e2e."""
+order detail, then staff hold and cancel it (the cancel asks for confirmation)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,14 @@ import pytest
 
 from orders.models import Order
 from tests.conftest import make_reseller_user
-from tests.e2e.conftest import (  # noqa: F401 - fixtures used by name
-    CHROMIUM,
-    assert_no_serious_axe_violations,
-    browser,
-    log_in,
-    log_out,
-    new_page,
-    screenshot,
-)
 from tests.factories import PASSWORD, ChannelFactory, ListingFactory, ProductFactory, StaffFactory
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (set CHROMIUM_PATH)"),
-]
+from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_reseller_orders_from_the_pad_and_staff_cancel_it(new_page):  # noqa: F811
+def test_a_reseller_orders_from_the_pad_and_staff_cancel_it(new_page):
     channel = ChannelFactory(name="Retail", slug="retail", is_default=True)
     for n in range(1, 8):
         ListingFactory(
