@@ -103,9 +103,7 @@ def test_it_refuses_the_same_sku_twice(reseller, listings):
 def test_it_refuses_a_missing_address_field(reseller, listings, field):
     ship_to = replace(SHIP_TO, **{field: "  "})
 
-    assert refused_fields(reseller, order_request(ship_to=ship_to)) == [
-        f"shipping_address.{field}"
-    ]
+    assert refused_fields(reseller, order_request(ship_to=ship_to)) == [f"shipping_address.{field}"]
 
 
 def test_it_refuses_a_country_that_is_not_a_two_letter_code(reseller, listings):
