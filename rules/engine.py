@@ -36,6 +36,7 @@ other + discounts`.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -130,8 +131,10 @@ class RuleInput:
     priority: int = 100
     enabled: bool = True
     match: str = RuleMatch.ALL
-    conditions: tuple = ()
-    actions: tuple = ()
+    # Tuples of dicts, or the JSON text exactly as stored (order placement loads the text so
+    # a rule it has seen before costs a dictionary lookup, not a parse and a validation).
+    conditions: tuple | str = ()
+    actions: tuple | str = ()
     stop_further_rules: bool = False
 
 
@@ -147,7 +150,9 @@ class CompiledCondition:
         return f"{FIELDS[self.field].label} {OPERATOR_SYMBOLS[self.operator]} {shown}"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: one is assembled per rule per order, and frozen dataclasses pay for
+# object.__setattr__ on every field. Nothing mutates it after _assemble.
+@dataclass(slots=True)
 class CompiledRule:
     rule: RuleInput
     conditions: tuple[CompiledCondition, ...]
@@ -237,13 +242,33 @@ class ConditionResult:
 
 @dataclass(slots=True)
 class RuleTrace:
-    """What happened to one rule: whether it matched, why, and what each action did."""
+    """What happened to one rule: whether it matched, why, and what each action did.
+
+    Built for every rule of every order, so it stays cheap: which conditions passed is a list
+    of booleans and each note is kept as (formatter, arguments) until someone reads `notes`
+    or `conditions` (the preview does; order placement does not).
+    """
 
     rule: RuleInput
     scope_rank: int
     outcome: str
-    conditions: list[ConditionResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    compiled: CompiledRule | None = None
+    values: dict | None = None
+    passed: list[bool] | None = None
+    events: list = field(default_factory=list)
+
+    @property
+    def conditions(self) -> list[ConditionResult]:
+        if not self.passed or self.compiled is None or self.values is None:
+            return []
+        return [
+            ConditionResult(condition, self.values[condition.field], passed)
+            for condition, passed in zip(self.compiled.conditions, self.passed, strict=True)
+        ]
+
+    @property
+    def notes(self) -> list[str]:
+        return [event if isinstance(event, str) else event[0](*event[1:]) for event in self.events]
 
     @property
     def matched(self) -> bool:
@@ -310,18 +335,21 @@ def _make_test(field_type: str, operator: str, value: object) -> Callable[[objec
     raise ValueError(operator)  # unreachable: rule_validate checked the operator
 
 
-def compile_rule(rule: RuleInput) -> CompiledRule:
-    """Validate a rule and turn its conditions into ready-to-run tests.
+def _as_list(value: tuple | str) -> object:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None  # rule_validate says "must be a list"
+    return list(value)
 
-    Raises RuleValidationError for a malformed rule.
-    """
+
+def _compile_parts(kind: str, match: str, conditions: tuple | str, actions: tuple | str) -> tuple:
+    """Validate and compile what a rule says: (compiled conditions, normalised actions)."""
     validated = rule_validate(
-        kind=rule.kind,
-        match=rule.match,
-        conditions=list(rule.conditions),
-        actions=list(rule.actions),
+        kind=kind, match=match, conditions=_as_list(conditions), actions=_as_list(actions)
     )
-    conditions = tuple(
+    compiled_conditions = tuple(
         CompiledCondition(
             field=condition["field"],
             operator=condition["operator"],
@@ -332,36 +360,58 @@ def compile_rule(rule: RuleInput) -> CompiledRule:
         )
         for condition in validated.conditions
     )
+    return compiled_conditions, tuple(validated.actions)
+
+
+def _assemble(rule: RuleInput, conditions: tuple, actions: tuple, error: str) -> CompiledRule:
     rank = SCOPE_RANK.get(rule.scope, 0)
     return CompiledRule(
         rule=rule,
         conditions=conditions,
-        actions=tuple(validated.actions),
+        actions=actions,
         scope_rank=rank,
         sort_key=(rank, rule.priority, rule.id if rule.id is not None else math.inf),
+        error=error,
     )
 
 
+def compile_rule(rule: RuleInput) -> CompiledRule:
+    """Validate a rule and turn its conditions into ready-to-run tests.
+
+    Raises RuleValidationError for a malformed rule.
+    """
+    conditions, actions = _compile_parts(rule.kind, rule.match, rule.conditions, rule.actions)
+    return _assemble(rule, conditions, actions, "")
+
+
+# What a rule says (kind, match, conditions, actions) → its compiled parts or its error.
+# Keyed on the content itself (the stored JSON text, or the repr of the dicts), so an edited
+# rule can never hit a stale entry. Validating and compiling costs tens of µs a rule and
+# every order needs every rule in scope; with this, a rule is compiled once per process.
+_COMPILED: dict[tuple, tuple] = {}
+_COMPILED_LIMIT = 10_000
+
+
 def compile_rules(rules: Iterable[RuleInput]) -> list[CompiledRule]:
-    """Compile each rule; a malformed one (only possible if it bypassed validation, e.g. a
+    """Compile each rule. A malformed one (only possible if it bypassed validation, e.g. a
     raw SQL update) is kept with its error so the engine ignores it and the trace says why,
     instead of refusing every order."""
     compiled = []
     for rule in rules:
-        try:
-            compiled.append(compile_rule(rule))
-        except RuleValidationError as error:
-            rank = SCOPE_RANK.get(rule.scope, 0)
-            compiled.append(
-                CompiledRule(
-                    rule=rule,
-                    conditions=(),
-                    actions=(),
-                    scope_rank=rank,
-                    sort_key=(rank, rule.priority, rule.id if rule.id is not None else math.inf),
-                    error=str(error),
-                )
-            )
+        if isinstance(rule.conditions, str) and isinstance(rule.actions, str):
+            key = (rule.kind, rule.match, rule.conditions, rule.actions)
+        else:
+            key = (rule.kind, rule.match, repr(rule.conditions), repr(rule.actions))
+        parts = _COMPILED.get(key)
+        if parts is None:
+            try:
+                parts = (*_compile_parts(rule.kind, rule.match, rule.conditions, rule.actions), "")
+            except RuleValidationError as error:
+                parts = ((), (), str(error))
+            if len(_COMPILED) >= _COMPILED_LIMIT:
+                _COMPILED.clear()
+            _COMPILED[key] = parts
+        compiled.append(_assemble(rule, *parts))
     return compiled
 
 
@@ -384,14 +434,6 @@ def _fact_values(order: OrderFacts, reseller: ResellerFacts, channel: ChannelFac
         "shipping_method": order.shipping_method.casefold(),
         "sku": frozenset(sku.casefold() for sku in order.skus),
     }
-
-
-def _in_scope(rule: RuleInput, reseller: ResellerFacts, channel: ChannelFacts) -> bool:
-    if rule.scope == RuleScope.CHANNEL:
-        return rule.channel_id is not None and rule.channel_id == channel.id
-    if rule.scope == RuleScope.RESELLER:
-        return rule.reseller_id is not None and rule.reseller_id == reseller.id
-    return True
 
 
 @dataclass(slots=True)
@@ -418,76 +460,102 @@ def evaluate(
     stopped_by: dict[str, RuleInput] = {}
     traces: list[RuleTrace] = []
 
-    for compiled in sorted(rules, key=lambda item: item.sort_key):
+    for compiled in sorted(rules, key=_sort_key):
         rule = compiled.rule
-        trace = RuleTrace(rule=rule, scope_rank=compiled.scope_rank, outcome=NOT_MATCHED)
+        trace = RuleTrace(rule, compiled.scope_rank, NOT_MATCHED, compiled, values)
         traces.append(trace)
+        events = trace.events
         if not rule.enabled:
             trace.outcome = DISABLED
-            trace.notes.append("Disabled; ignored.")
+            events.append("Disabled; ignored.")
             continue
         if compiled.error:
             trace.outcome = INVALID
-            trace.notes.append(f"Malformed, ignored: {compiled.error}")
+            events.append(f"Malformed, ignored: {compiled.error}")
             continue
-        if not _in_scope(rule, reseller, channel):
+        if (
+            rule.scope == RuleScope.CHANNEL
+            and (rule.channel_id is None or rule.channel_id != channel.id)
+        ) or (
+            rule.scope == RuleScope.RESELLER
+            and (rule.reseller_id is None or rule.reseller_id != reseller.id)
+        ):
             trace.outcome = OUT_OF_SCOPE
-            trace.notes.append("Applies to another channel or reseller; ignored.")
+            events.append("Applies to another channel or reseller; ignored.")
             continue
         stopper = stopped_by.get(rule.kind)
         if stopper is not None:
             trace.outcome = STOPPED
-            trace.notes.append(f"Not evaluated: {_quote(stopper)} stopped further rules.")
+            events.append((_note_stopped, stopper))
             continue
 
         if compiled.conditions:
-            results = trace.conditions
-            for condition in compiled.conditions:
-                actual = values[condition.field]
-                results.append(ConditionResult(condition, actual, condition.test(actual)))
-            if rule.match == RuleMatch.ANY:
-                matched = any(result.passed for result in results)
-            else:
-                matched = all(result.passed for result in results)
+            passed = trace.passed = [
+                condition.test(values[condition.field]) for condition in compiled.conditions
+            ]
+            if not (any(passed) if rule.match == RuleMatch.ANY else all(passed)):
+                continue
         else:
-            matched = True
-            trace.notes.append("No conditions: always applies.")
-        if not matched:
-            continue
+            events.append("No conditions: always applies.")
         trace.outcome = MATCHED
 
         for action in compiled.actions:
-            spec = ACTIONS[action["type"]]
-            if spec.slot is None:
+            slot = ACTIONS[action["type"]].slot
+            if slot is None:
                 additions.append((action, compiled, trace))
                 continue
-            current = slots.get(spec.slot)
+            current = slots.get(slot)
             if current is None:
-                slots[spec.slot] = _Slot(action, compiled, trace)
-                trace.notes.append(f"Sets the {SLOT_LABELS[spec.slot]}: {_describe(action)}.")
+                slots[slot] = _Slot(action, compiled, trace)
+                events.append((_note_sets, slot, action, None))
             elif compiled.scope_rank > current.compiled.scope_rank:
-                current.trace.notes.append(
-                    f"Its {SLOT_LABELS[spec.slot]} was overridden by the more specific "
-                    f"{SCOPE_WORDS[compiled.scope_rank]} rule {_quote(rule)}."
-                )
-                trace.notes.append(
-                    f"Sets the {SLOT_LABELS[spec.slot]}: {_describe(action)}, overriding the "
-                    f"{SCOPE_WORDS[current.compiled.scope_rank]} rule "
-                    f"{_quote(current.compiled.rule)}."
-                )
-                slots[spec.slot] = _Slot(action, compiled, trace)
+                current.trace.events.append((_note_overridden, slot, compiled))
+                events.append((_note_sets, slot, action, current.compiled))
+                slots[slot] = _Slot(action, compiled, trace)
             else:
-                trace.notes.append(
-                    f"{_describe(action).capitalize()} ignored: {_quote(current.compiled.rule)} "
-                    f"already set the {SLOT_LABELS[spec.slot]} with a higher priority."
-                )
+                events.append((_note_ignored, slot, action, current.compiled))
         if rule.stop_further_rules:
             stopped_by[rule.kind] = rule
-            trace.notes.append(f"Stops the remaining {RuleKind(rule.kind).label.lower()} rules.")
+            events.append((_note_stops, rule.kind))
 
     invoice = _build_invoice(order, slots, additions)
     capture = _decide_capture(invoice.total, slots)
     return Evaluation(invoice=invoice, capture=capture, trace=tuple(traces))
+
+
+def _sort_key(compiled: CompiledRule) -> tuple:
+    return compiled.sort_key
+
+
+def _note_stopped(stopper: RuleInput) -> str:
+    return f"Not evaluated: {_quote(stopper)} stopped further rules."
+
+
+def _note_stops(kind: str) -> str:
+    return f"Stops the remaining {RuleKind(kind).label.lower()} rules."
+
+
+def _note_sets(slot: str, action: dict, overridden: CompiledRule | None) -> str:
+    text = f"Sets the {SLOT_LABELS[slot]}: {_describe(action)}"
+    if overridden is not None:
+        text += (
+            f", overriding the {SCOPE_WORDS[overridden.scope_rank]} rule {_quote(overridden.rule)}"
+        )
+    return text + "."
+
+
+def _note_overridden(slot: str, by: CompiledRule) -> str:
+    return (
+        f"Its {SLOT_LABELS[slot]} was overridden by the more specific "
+        f"{SCOPE_WORDS[by.scope_rank]} rule {_quote(by.rule)}."
+    )
+
+
+def _note_ignored(slot: str, action: dict, kept: CompiledRule) -> str:
+    return (
+        f"{_describe(action).capitalize()} ignored: {_quote(kept.rule)} already set the "
+        f"{SLOT_LABELS[slot]} with a higher priority."
+    )
 
 
 def _describe(action: dict) -> str:
@@ -545,7 +613,7 @@ def _shipping_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
             if tier["up_to"] is not None
             else "Shipping (by weight)"
         )
-    slot.trace.notes.append(f"Invoice line “{label}”: {money(amount)}.")
+    slot.trace.events.append(f"Invoice line “{label}”: {money(amount)}.")
     return _line(InvoiceLineKind.SHIPPING, label, amount, slot.compiled.rule)
 
 
@@ -556,7 +624,7 @@ def _dropship_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
         label = f"Dropship fee ({order.item_quantity} × {action['amount']})"
     else:
         amount, label = cents(Decimal(action["amount"])), "Dropship fee"
-    slot.trace.notes.append(f"Invoice line “{label}”: {money(amount)}.")
+    slot.trace.events.append(f"Invoice line “{label}”: {money(amount)}.")
     return _line(InvoiceLineKind.FEE, label, amount, slot.compiled.rule)
 
 
@@ -576,7 +644,7 @@ def _build_invoice(
         if action["type"] == "extra_fee":
             amount = cents(Decimal(action["amount"]))
             lines.append(_line(InvoiceLineKind.OTHER, action["label"], amount, compiled.rule))
-            trace.notes.append(f"Adds “{action['label']}”: {money(amount)}.")
+            trace.events.append(f"Adds “{action['label']}”: {money(amount)}.")
         else:
             credits.append(addition)
 
@@ -591,20 +659,20 @@ def _build_invoice(
             label = action.get("label") or "Credit"
         applied = min(wanted, max(balance, ZERO))
         if wanted == 0:
-            trace.notes.append(f"Credit “{label}” comes to 0.00; no line added.")
+            trace.events.append(f"Credit “{label}” comes to 0.00; no line added.")
             continue
         if applied <= 0:
-            trace.notes.append(
+            trace.events.append(
                 f"Credit “{label}” of {money(wanted)} not applied: the total is already zero."
             )
             continue
         if applied < wanted:
-            trace.notes.append(
+            trace.events.append(
                 f"Credit “{label}” reduced from {money(wanted)} to {money(applied)} so the "
                 "total does not go below zero."
             )
         else:
-            trace.notes.append(f"Adds credit “{label}”: −{money(applied)}.")
+            trace.events.append(f"Adds credit “{label}”: −{money(applied)}.")
         balance -= applied
         lines.append(_line(InvoiceLineKind.DISCOUNT, label, -applied, compiled.rule))
 
@@ -658,9 +726,9 @@ def _decide_capture(total: Decimal, slots: dict[str, _Slot]) -> CaptureDecision:
                 f" The total {money(total)} is over the {money(limit)} auto-capture limit, so "
                 "staff must record the capture."
             )
-        limit_slot.trace.notes.append(f"Auto-capture limit {money(limit)} checked.")
+        limit_slot.trace.events.append(f"Auto-capture limit {money(limit)} checked.")
     if mode_slot is not None:
-        mode_slot.trace.notes.append(f"Payment status: {PaymentStatus(status).label.lower()}.")
+        mode_slot.trace.events.append(f"Payment status: {PaymentStatus(status).label.lower()}.")
     source = mode_slot or limit_slot
     return CaptureDecision(
         mode=mode,

@@ -45,6 +45,41 @@ def channel_facts(channel) -> ChannelFacts:
     return ChannelFacts(id=channel.pk, slug=channel.slug)
 
 
+RULE_INPUT_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "scope",
+    "channel_id",
+    "reseller_id",
+    "priority",
+    "enabled",
+    "match",
+    "stop_further_rules",
+    "conditions_text",
+    "actions_text",
+)
+
+
+def rule_input_from_row(row: tuple) -> RuleInput:
+    """A `values_list(*RULE_INPUT_COLUMNS)` row (JSON as text) as the engine sees it."""
+    (rule_id, name, kind, scope, channel_id, reseller_id, priority, enabled, match, stop) = row[:10]
+    return RuleInput(
+        id=rule_id,
+        name=name,
+        kind=kind,
+        scope=scope,
+        channel_id=channel_id,
+        reseller_id=reseller_id,
+        priority=priority,
+        enabled=enabled,
+        match=match,
+        conditions=row[10],
+        actions=row[11],
+        stop_further_rules=stop,
+    )
+
+
 def rule_input(rule) -> RuleInput:
     """A Rule row (saved, or unsaved from the form being edited) as the engine sees it."""
     return RuleInput(

@@ -10,8 +10,8 @@ import logging
 from collections.abc import Iterable
 
 from .engine import INVALID, Evaluation, OrderFacts, RuleInput, compile_rules, evaluate
-from .facts import channel_facts, order_facts, reseller_facts, rule_input
-from .selectors import rules_in_scope
+from .facts import channel_facts, order_facts, reseller_facts, rule_input_from_row
+from .selectors import rule_rows_in_scope
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,8 @@ def evaluate_rules(
     or joins the others when it is new. `include_disabled` puts disabled rules in the trace.
     """
     rules = [
-        rule_input(rule)
-        for rule in rules_in_scope(
+        rule_input_from_row(row)
+        for row in rule_rows_in_scope(
             reseller=reseller, channel=channel, include_disabled=include_disabled
         )
     ]

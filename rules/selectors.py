@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 
 from .choices import RuleScope
+from .facts import RULE_INPUT_COLUMNS
 from .models import Rule
 
 
@@ -29,6 +31,19 @@ SCOPE_ORDER = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
+
+
+def rule_rows_in_scope(*, reseller, channel, include_disabled: bool = False) -> QuerySet:
+    """`rules_in_scope` as plain rows with conditions and actions as their JSON text: what
+    order placement needs, without building model instances or parsing JSON per order."""
+    return (
+        rules_in_scope(reseller=reseller, channel=channel, include_disabled=include_disabled)
+        .annotate(
+            conditions_text=Cast("conditions", TextField()),
+            actions_text=Cast("actions", TextField()),
+        )
+        .values_list(*RULE_INPUT_COLUMNS)
+    )
 
 
 def rule_list() -> QuerySet[Rule]:
