@@ -120,10 +120,11 @@ class Command(BaseCommand):
         resellers, orders, lines = options["resellers"], options["orders"], options["lines"]
         if resellers < 1 or orders < 1 or lines < 1:
             raise CommandError("--resellers, --orders and --lines must each be at least 1.")
-        if resellers > 1 and orders < resellers:
+        if min(split_orders(orders, resellers)) < 1:
             raise CommandError(
-                f"--orders ({orders}) must be at least --resellers ({resellers}) so that every "
-                "reseller gets an order."
+                f"--orders ({orders}) is too small for {resellers} resellers: the first gets "
+                "half and every other reseller needs at least one order, so use at least "
+                f"{2 * (resellers - 1)} orders."
             )
         wanted = (resellers, orders, orders * lines)
         if not options["reset"] and bench_sizes() == wanted:
@@ -174,7 +175,6 @@ class Command(BaseCommand):
         )
         # At least as many products as lines per order, so no order lists a SKU twice.
         product_count = max(lines_per_order, 100)
-        listings = []
         for index in range(product_count):
             product, _ = Product.objects.get_or_create(
                 sku=f"{BENCH_SKU_PREFIX}{index + 1:05d}",
@@ -186,12 +186,18 @@ class Command(BaseCommand):
                     "stock": 1_000_000,
                 },
             )
-            listing, _ = Listing.objects.get_or_create(
+            Listing.objects.get_or_create(
                 channel=channel,
                 product=product,
                 defaults={"price": Decimal(5 + index % 20) + Decimal("0.99")},
             )
-            listings.append(listing)
+        # Products loaded up front: the row generators run inside a COPY, where a lazy query
+        # would wait forever for the connection the COPY holds.
+        listings = list(
+            Listing.objects.filter(channel=channel, product__sku__startswith=BENCH_SKU_PREFIX)
+            .select_related("product")
+            .order_by("product__sku")[:product_count]
+        )
         return channel, listings
 
     def _resellers(self, channel: Channel, count: int) -> list[Reseller]:
@@ -308,7 +314,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
     """Primary keys for `count` new rows, so order numbers (SO-%07d of the id) are known upfront.
 
     PostgreSQL hands them out from the table's own sequence, which keeps the sequence right for
-    later inserts; elsewhere (SQLite) the ids simply continue after the largest existing one.
+    later inserts; elsewhere the ids continue after the largest one ever used.
     """
     table = model._meta.db_table
     if connection.vendor == "postgresql":
@@ -319,6 +325,12 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
             )
             return [row[0] for row in cursor.fetchall()]
     largest = model.objects.aggregate(largest=models.Max("id"))["largest"] or 0
+    if connection.vendor == "sqlite":
+        # AUTOINCREMENT never reuses an id, even a deleted one; neither do we.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+        largest = max(largest, row[0] if row else 0)
     return list(range(largest + 1, largest + 1 + count))
 
 
