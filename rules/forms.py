@@ -38,7 +38,11 @@ class RuleForm(forms.Form):
         max_length=200,
         help_text="Staff see it in the rules list and next to the invoice lines it produces.",
     )
-    kind = forms.ChoiceField(label="Kind", choices=RuleKind.choices)
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[(RuleKind.INVOICING, "Invoicing"), (RuleKind.PAYMENT_CAPTURE, "Payment capture")],
+        initial=RuleKind.INVOICING,
+    )
     scope = forms.ChoiceField(
         label="Scope",
         choices=RuleScope.choices,
@@ -265,6 +269,11 @@ def rows(formset) -> list:
         for form in formset.forms
         if not form.is_blank() and not form.cleaned_data.get("DELETE")
     ]
+
+
+def action_kinds_json() -> str:
+    """Which kind of rule each action belongs to; rule_form.js offers only the right ones."""
+    return json.dumps({name: spec.kind for name, spec in ACTIONS.items()})
 
 
 def action_params_json() -> str:

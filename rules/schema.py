@@ -386,6 +386,10 @@ def _validate_tiers(raw: object, *, path: str) -> list[dict]:
     return tiers
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def validate_action(raw: object, *, kind: str, path: str) -> dict:
     if not isinstance(raw, dict):
         raise InvalidValue("An action needs a type.", path=path)
@@ -400,8 +404,8 @@ def validate_action(raw: object, *, kind: str, path: str) -> dict:
         )
     if spec.kind != kind:
         raise ActionNotAllowedForKind(
-            f"“{spec.label}” belongs in a {RuleKind(spec.kind).label.lower()} rule, "
-            f"not a {RuleKind(kind).label.lower()} rule.",
+            f"“{spec.label}” belongs in {_a(RuleKind(spec.kind).label.lower())} rule, "
+            f"not {_a(RuleKind(kind).label.lower())} rule.",
             path=f"{path}.type",
         )
     action: dict = {"type": action_type}

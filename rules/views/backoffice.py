@@ -22,6 +22,7 @@ from rules.forms import (
     PreviewForm,
     RuleForm,
     action_initial,
+    action_kinds_json,
     action_params_json,
     condition_initial,
     field_operators_json,
@@ -179,8 +180,10 @@ def _run_preview(editor: _Editor, rule: Rule | None) -> None:
         edited = _edited_rule(editor, rule)
     except RuleValidationError as error:
         editor.attach(error)
+        editor.preview_error = "fix the problems marked below, then preview again."
         return
     if not editor.preview_form.is_valid():
+        editor.preview_error = "complete the Preview section below."
         return
     try:
         editor.preview = preview_run(form=editor.preview_form, edited_rule=edited)
@@ -196,7 +199,10 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     editor = _editor(request, rule)
     intent = request.POST.get("intent", "save") if request.method == "POST" else ""
-    if intent in ("save", PREVIEW) and editor.is_valid():
+    if intent in ("save", PREVIEW) and not editor.is_valid():
+        if intent == PREVIEW:
+            editor.preview_error = "fix the problems marked below, then preview again."
+    elif intent in ("save", PREVIEW):
         if intent == PREVIEW:
             _run_preview(editor, rule)
         else:
@@ -216,6 +222,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "form": editor.form,
             "history": rule.changes.select_related("actor")[:20] if rule else [],
             "action_params": action_params_json(),
+            "action_kinds": action_kinds_json(),
             "field_operators": field_operators_json(),
         },
     )

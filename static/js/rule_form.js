@@ -9,7 +9,36 @@
     return;
   }
   const actionParams = JSON.parse(form.dataset.actionParams || "{}");
+  const actionKinds = JSON.parse(form.dataset.actionKinds || "{}");
   const fieldOperators = JSON.parse(form.dataset.fieldOperators || "{}");
+  const kindSelect = form.querySelector("select[name='kind']");
+  const scopeSelect = form.querySelector("select[name='scope']");
+
+  // Channel and reseller only matter for channel and reseller rules.
+  function showScopeTarget() {
+    if (!scopeSelect) {
+      return;
+    }
+    ["channel", "reseller"].forEach((name) => {
+      const field = form.querySelector(`[data-field="${name}"]`);
+      if (field) {
+        field.hidden = scopeSelect.value !== name;
+      }
+    });
+  }
+
+  // Offer only the actions that belong to the rule's kind (the server refuses the others).
+  function offerActionsForKind(row) {
+    const type = row.querySelector("select[name$='-type']");
+    if (!type || !kindSelect) {
+      return;
+    }
+    Array.from(type.options).forEach((option) => {
+      const wrongKind = Boolean(option.value && actionKinds[option.value] !== kindSelect.value);
+      option.hidden = wrongKind && !option.selected;
+      option.disabled = option.hidden;
+    });
+  }
 
   function showActionInputs(row) {
     const type = row.querySelector("select[name$='-type']");
@@ -58,7 +87,8 @@
           add.focus();
         }
       });
-      label.hidden = true;
+      // The checkbox stays in the form (it is what the server reads), just out of sight.
+      label.classList.add("visually-hidden");
       label.after(button);
     }
     row.addEventListener("change", (event) => {
@@ -71,9 +101,19 @@
     });
     showActionInputs(row);
     narrowOperators(row);
+    offerActionsForKind(row);
   }
 
   form.querySelectorAll("[data-rows] [data-row]").forEach(enhanceRow);
+  showScopeTarget();
+  if (scopeSelect) {
+    scopeSelect.addEventListener("change", showScopeTarget);
+  }
+  if (kindSelect) {
+    kindSelect.addEventListener("change", () => {
+      form.querySelectorAll("[data-rows='actions'] [data-row]").forEach(offerActionsForKind);
+    });
+  }
 
   form.querySelectorAll("[data-add-row]").forEach((button) => {
     button.addEventListener("click", (event) => {
@@ -89,6 +129,10 @@
       const holder = document.createElement("tbody");
       holder.innerHTML = template.innerHTML.replaceAll("__prefix__", String(index));
       const row = holder.querySelector("[data-row]");
+      const placeholder = body.querySelector("[data-empty-row]");
+      if (placeholder) {
+        placeholder.remove();
+      }
       body.appendChild(row);
       total.value = String(index + 1);
       enhanceRow(row);

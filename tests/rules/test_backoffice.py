@@ -455,3 +455,20 @@ def test_channel_rules_only_show_in_their_channels_preview(staff_client, reselle
     page = staff_client.get(PREVIEW, {"reseller": reseller.pk, "subtotal": "10"}).content.decode()
 
     assert "Wholesale only" not in page
+
+
+def test_preview_of_a_malformed_rule_says_to_fix_it_first(staff_client, reseller):
+    before = row_counts()
+
+    page = staff_client.post(
+        CREATE,
+        rule_post(
+            intent="preview",
+            **{"actions-0-amount": "lots", "preview-reseller": str(reseller.pk)},
+        ),
+    ).content.decode()
+
+    assert row_counts() == before
+    assert "Preview not possible: fix the problems marked below" in page
+    assert "must be a number, not “lots”" in page
+    assert "Trace" not in page
