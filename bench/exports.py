@@ -1,0 +1,262 @@
+"""Export benchmarks (SPEC section 9), on the reseller with half of the bench orders.
+
+* CSV export vs PostgreSQL `COPY (SELECT …) TO STDOUT WITH CSV` of the same rows: the export
+  goes through the real view (Django test client: middleware, OrderFilter, selector, streamed
+  response, fully consumed). COPY runs the plain join a DBA would write for those rows: every
+  export column, orders LEFT JOIN lines, same reseller, same order. Target: ≤ 3×.
+* XLSX export (same view) vs bare openpyxl write-only of the same rows, fetched by the same
+  queries and appended as they come: no labels, no neutralising, no number formats, no column
+  widths (only the time zone dropped, which openpyxl insists on). Target: ≤ 1.3×.
+* Peak memory of each export at two sizes, each in a fresh process: the peak resident set size
+  (ru_maxrss) after a warm-up export of zero rows, and after the real one. Flat means the big
+  export peaks where the small one does.
+
+Times are the best of interleaved runs (export, baseline, export, baseline, …), so load from
+elsewhere on the machine hits both sides of a ratio.
+
+`python -m bench.exports memory <csv|xlsx> <reseller id>` is the child-process probe.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    bench_resellers,
+    bench_staff,
+    best_times,
+    mebibytes,
+    ratio,
+    repeats,
+    row,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV_TARGET = 3.0
+XLSX_TARGET = 1.3
+
+
+def run() -> list[dict[str, Any]]:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return [row("exports", "-", None, "", note="needs PostgreSQL (COPY); skipped")]
+    resellers = bench_resellers()
+    rows = _csv_vs_copy(resellers.large_id, resellers.large_lines)
+    rows += _xlsx_vs_bare(resellers.large_id, resellers.large_lines)
+    rows += _memory(resellers)
+    return rows
+
+
+def _staff_client():
+    from django.test import Client
+
+    client = Client()
+    client.force_login(bench_staff())
+    return client
+
+
+def _export_url(reseller_id: int, fmt: str) -> str:
+    from django.urls import reverse
+
+    return reverse("backoffice:reseller_orders_export", kwargs={"pk": reseller_id, "fmt": fmt})
+
+
+def _download(client, url: str, params: dict | None = None) -> int:
+    """GET an export and consume the whole streamed body; the number of bytes received."""
+    response = client.get(url, params or {})
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return sum(len(chunk) for chunk in response.streaming_content)
+
+
+def copy_statement() -> str:
+    """COPY of the export's rows as one plain join, built from the export's own columns."""
+    from django.db import connection
+
+    from orders.export import LINE_COLUMNS, ORDER_COLUMNS
+    from orders.models import Order, OrderLine
+
+    quote = connection.ops.quote_name
+    columns = [f"o.{quote(Order._meta.get_field(c.source).column)}" for c in ORDER_COLUMNS]
+    columns += [f"l.{quote(OrderLine._meta.get_field(c.source).column)}" for c in LINE_COLUMNS]
+    return (
+        f"COPY (SELECT {', '.join(columns)} "  # noqa: S608 - identifiers come from the models
+        f"FROM {quote(Order._meta.db_table)} o "
+        f"LEFT JOIN {quote(OrderLine._meta.db_table)} l ON l.order_id = o.id "
+        "WHERE o.reseller_id = %s ORDER BY o.id DESC, l.id) "
+        "TO STDOUT WITH (FORMAT csv, HEADER)"
+    )
+
+
+def _csv_vs_copy(reseller_id: int, lines: int) -> list[dict[str, Any]]:
+    from django.db import connection
+
+    client = _staff_client()
+    url = _export_url(reseller_id, "csv")
+    statement = copy_statement()
+
+    def copy() -> int:
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, [reseller_id]) as out:
+            return sum(len(data) for data in out)
+
+    _download(client, url)  # warm caches on both sides before timing
+    copy()
+    best = best_times({"export": lambda: _download(client, url), "copy": copy}, repeats(3))
+    export_seconds, export_bytes = best["export"]
+    copy_seconds, copy_bytes = best["copy"]
+    factor = ratio(export_seconds, copy_seconds)
+    verdict = "met" if factor is not None and factor <= CSV_TARGET else "MISSED"
+    return [
+        row(
+            "CSV export (view, streamed) vs COPY TO STDOUT",
+            lines,
+            round(export_seconds, 2),
+            "s",
+            baseline=round(copy_seconds, 2),
+            ratio=factor,
+            note=(
+                f"target ≤ {CSV_TARGET:g}× ({verdict}); {lines / export_seconds:,.0f} lines/s; "
+                f"{export_bytes / 2**20:.1f} MiB vs COPY's {copy_bytes / 2**20:.1f} MiB"
+            ),
+        )
+    ]
+
+
+def bare_xlsx(reseller_id: int) -> int:
+    """The same rows through bare openpyxl write-only: what the export adds is measured."""
+    from openpyxl import Workbook
+
+    from orders.export import ORDER_COLUMNS, Kind, orders_with_lines
+    from orders.selectors import order_list
+    from resellers.models import Reseller
+
+    date = next(i for i, c in enumerate(ORDER_COLUMNS) if c.kind is Kind.DATETIME)
+    orders = order_list(reseller=Reseller.objects.get(pk=reseller_id))
+    with tempfile.TemporaryFile() as destination:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        for order, lines in orders_with_lines(orders):
+            # openpyxl refuses aware datetimes; this is the least any writer must do.
+            order = (*order[:date], order[date].replace(tzinfo=None), *order[date + 1 :])
+            for line in lines:
+                sheet.append(order + line)
+        workbook.save(destination)
+        return destination.tell()
+
+
+def _xlsx_vs_bare(reseller_id: int, lines: int) -> list[dict[str, Any]]:
+    from openpyxl import LXML
+
+    client = _staff_client()
+    url = _export_url(reseller_id, "xlsx")
+    # XLSX is slow (openpyxl spends ~10 µs per cell): two rounds keep the whole run short.
+    best = best_times(
+        {"export": lambda: _download(client, url), "bare": lambda: bare_xlsx(reseller_id)},
+        repeats(2),
+    )
+    export_seconds, export_bytes = best["export"]
+    bare_seconds, bare_bytes = best["bare"]
+    factor = ratio(export_seconds, bare_seconds)
+    verdict = "met" if factor is not None and factor <= XLSX_TARGET else "MISSED"
+    writer = "lxml" if LXML else "et_xmlfile (lxml not installed)"
+    return [
+        row(
+            "XLSX export (view, temp file) vs bare openpyxl write-only",
+            lines,
+            round(export_seconds, 2),
+            "s",
+            baseline=round(bare_seconds, 2),
+            ratio=factor,
+            note=(
+                f"target ≤ {XLSX_TARGET:g}× ({verdict}); {lines / export_seconds:,.0f} lines/s; "
+                f"{export_bytes / 2**20:.1f} MiB vs {bare_bytes / 2**20:.1f} MiB; "
+                f"XML writer: {writer}"
+            ),
+        )
+    ]
+
+
+def _memory(resellers) -> list[dict[str, Any]]:
+    rows = []
+    for fmt in ("csv", "xlsx"):
+        small = _probe(fmt, resellers.small_id)
+        large = _probe(fmt, resellers.large_id)
+        label = f"{fmt.upper()} export: peak RSS (fresh process)"
+        rows.append(
+            row(
+                label,
+                resellers.small_lines,
+                mebibytes(small["peak_kib"]),
+                "MiB",
+                note=(
+                    f"+{mebibytes(small['peak_kib'] - small['before_kib'])} MiB over the "
+                    "warmed-up process; the baseline for the row below"
+                ),
+            )
+        )
+        rows.append(
+            row(
+                label,
+                resellers.large_lines,
+                mebibytes(large["peak_kib"]),
+                "MiB",
+                baseline=mebibytes(small["peak_kib"]),
+                ratio=ratio(large["peak_kib"], small["peak_kib"]),
+                note=(
+                    f"+{mebibytes(large['peak_kib'] - large['before_kib'])} MiB over the "
+                    f"warmed-up process with {resellers.large_lines / resellers.small_lines:.0f}× "
+                    "the rows; ratio ≈ 1 means memory does not grow with row count"
+                ),
+            )
+        )
+    return rows
+
+
+def _probe(fmt: str, reseller_id: int) -> dict[str, int]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.exports", "memory", fmt, str(reseller_id)],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"memory probe failed: {completed.stderr[-2000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _memory_probe(fmt: str, reseller_id: int) -> dict[str, int]:
+    """Runs in a fresh process: peak RSS before and after one export."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # no query log growing in memory
+    client = _staff_client()
+    url = _export_url(reseller_id, fmt)
+    # Warm-up: the same export filtered down to no orders loads every module and opens the
+    # connection, so the baseline is a process ready to export.
+    _download(client, url, {"created_from": "2999-01-01"})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    size = _download(client, url)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"before_kib": before, "peak_kib": peak, "bytes": size}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "memory":
+        print(json.dumps(_memory_probe(sys.argv[2], int(sys.argv[3]))))
+    else:
+        sys.exit("usage: python -m bench.exports memory <csv|xlsx> <reseller id>")
