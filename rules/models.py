@@ -59,15 +59,6 @@ class Rule(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("backoffice:rule_edit", args=[self.pk])
 
-    @property
-    def target(self):
-        """The channel or reseller the rule is for; None for a global rule."""
-        if self.scope == RuleScope.CHANNEL:
-            return self.channel
-        if self.scope == RuleScope.RESELLER:
-            return self.reseller
-        return None
-
     def clean(self) -> None:
         """Reject a malformed rule (the admin and any ModelForm get this for free) and store
         the normalised conditions and actions."""

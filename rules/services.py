@@ -71,8 +71,6 @@ def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Ru
         target.channel = None
     if target.scope != RuleScope.RESELLER:
         target.reseller = None
-    if not target.kind:
-        target.kind = RuleKind.INVOICING
 
     problems = []
     if not target.name:
