@@ -44,7 +44,8 @@ class KeyLookup:
 
 
 def apikey_for_token(*, token: str | None, now: datetime | None = None) -> KeyLookup:
-    """Find the usable key for a presented token, with its reseller and channel (one query).
+    """Find the usable key for a presented token, with its reseller, channel and creator (one
+    query).
 
     The format and checksum are checked first, so typos and random strings never reach the
     database. The hash comparison is constant-time.
@@ -56,7 +57,10 @@ def apikey_for_token(*, token: str | None, now: datetime | None = None) -> KeyLo
     if prefix is None:
         return KeyLookup(None, MALFORMED)
     api_key = (
-        ApiKey.objects.select_related("reseller", "reseller__channel").filter(prefix=prefix).first()
+        # created_by too: API orders are attributed to whoever issued the key.
+        ApiKey.objects.select_related("reseller", "reseller__channel", "created_by")
+        .filter(prefix=prefix)
+        .first()
     )
     if api_key is None or not tokens.matches(token, api_key.hash):
         return KeyLookup(None, UNKNOWN)
