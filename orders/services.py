@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
@@ -24,6 +26,20 @@ REQUIRED_ADDRESS_FIELDS = {
     "state": "State",
     "postal_code": "Postal code",
     "country_code": "Country",
+}
+# Ship-to field -> (Order column, label). The lengths are checked here, against the columns,
+# because order_place is the one way in: PostgreSQL refuses an over-long value with a
+# DataError (a 500, not a clear message) and SQLite would silently store it.
+SHIP_TO_COLUMNS = {
+    "name": ("ship_name", "Name"),
+    "company": ("ship_company", "Company"),
+    "address_line1": ("ship_address_line1", "Address line 1"),
+    "address_line2": ("ship_address_line2", "Address line 2"),
+    "city": ("ship_city", "City"),
+    "state": ("ship_state", "State"),
+    "postal_code": ("ship_postal_code", "Postal code"),
+    "phone": ("ship_phone", "Phone"),
+    "email": ("ship_email", "Email"),
 }
 
 
@@ -84,6 +100,24 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     for name, label in REQUIRED_ADDRESS_FIELDS.items():
         if not str(getattr(request.ship_to, name) or "").strip():
             errors.append((f"shipping_address.{name}", f"{label} is required."))
+    for name, (column, label) in SHIP_TO_COLUMNS.items():
+        value = str(getattr(request.ship_to, name) or "").strip()
+        limit = Order._meta.get_field(column).max_length
+        if len(value) > limit:
+            errors.append(
+                (f"shipping_address.{name}", f"{label} must be at most {limit} characters.")
+            )
+    email = str(request.ship_to.email or "").strip()
+    if email and len(email) <= Order._meta.get_field("ship_email").max_length:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(("shipping_address.email", f"Email “{email}” is not a valid address."))
+    method_limit = Order._meta.get_field("shipping_method").max_length
+    if len(request.shipping_method.strip()) > method_limit:
+        errors.append(
+            ("shipping_method", f"Shipping method must be at most {method_limit} characters.")
+        )
     country = request.ship_to.country_code.strip()
     if country and (len(country) != 2 or not country.isalpha()):
         errors.append(
