@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja.security import APIKeyHeader, HttpBearer
 from ninja.throttling import BaseThrottle
@@ -89,6 +90,35 @@ class ApiTokenBearer(HttpBearer):
         return _authenticate(request, token)
 
 
+# A little longer than the window, so a counter outlives the window it counts.
+COUNTER_TTL_SECONDS = RATE_LIMIT_WINDOW_SECONDS + 5
+
+
+def count_hit(cache_key: str) -> int:
+    """Add one to a window's counter and return the new count, atomically."""
+    cache = caches[DEFAULT_CACHE_ALIAS]  # the backend itself, not the module-level proxy
+    if isinstance(cache, RedisCache):
+        # One round trip: INCR creates the key at 1 and is atomic across every web process;
+        # EXPIRE in the same pipeline (the key names its window, so re-setting it is
+        # harmless). Django's add() + incr() would take three round trips.
+        full_key = cache.make_and_validate_key(cache_key)
+        client = cache._cache.get_client(full_key, write=True)
+        with client.pipeline(transaction=False) as pipeline:
+            pipeline.incr(full_key)
+            pipeline.expire(full_key, COUNTER_TTL_SECONDS)
+            count, _ = pipeline.execute()
+        return int(count)
+    # Local memory (one process, its own lock): add() creates the counter only if missing.
+    if cache.add(cache_key, 1, timeout=COUNTER_TTL_SECONDS):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:
+        # The counter expired between add() and incr(): a new window's first hit.
+        cache.set(cache_key, 1, timeout=COUNTER_TTL_SECONDS)
+        return 1
+
+
 class ApiKeyRateThrottle(BaseThrottle):
     """A fixed window of API_RATE_LIMIT_PER_MINUTE requests per key and minute.
 
@@ -110,17 +140,8 @@ class ApiKeyRateThrottle(BaseThrottle):
             return True
         now = time.time()
         window = int(now // RATE_LIMIT_WINDOW_SECONDS)
-        cache_key = f"apikeys:rate:{api_key.pk}:{window}"
         try:
-            # add() creates the counter only if missing; incr() is atomic in Redis.
-            if cache.add(cache_key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS + 5):
-                count = 1
-            else:
-                count = cache.incr(cache_key)
-        except ValueError:
-            # The counter expired between add() and incr(): this is a new window's first hit.
-            cache.set(cache_key, 1, timeout=RATE_LIMIT_WINDOW_SECONDS + 5)
-            count = 1
+            count = count_hit(f"apikeys:rate:{api_key.pk}:{window}")
         except Exception:
             # A cache outage must not take the API down with it: fail open, loudly.
             logger.exception("rate limit cache unavailable; allowing request")
