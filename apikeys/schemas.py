@@ -79,7 +79,7 @@ class ErrorOut(Schema):
                     "errors": [
                         {
                             "field": "items[0].sku",
-                            "message": "Line 1: SKU “MUG-9” is not in your catalog.",
+                            "message": "Line 1: SKU “MUG-LARGE” is not in your catalog.",
                         }
                     ],
                 }
@@ -122,7 +122,7 @@ class AccountOut(Schema):
 
 
 class ProductOut(Schema):
-    sku: str = Field(examples=["MUG-1"])
+    sku: str = Field(examples=["MUG-CERAMIC"])
     title: str
     description: str
     price: Money = Field(description="Your channel price, a decimal string.")
@@ -185,7 +185,7 @@ class AddressIn(InputSchema):
 
 
 class ItemIn(InputSchema):
-    sku: Text = Field(min_length=1, max_length=64, examples=["MUG-1"])
+    sku: Text = Field(min_length=1, max_length=64, examples=["MUG-CERAMIC"])
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY, examples=[2])
 
 
@@ -206,7 +206,7 @@ ORDER_EXAMPLE = {
     "shipping_method": "ground",
     "note": "Leave at the back door.",
     "source": "api",
-    "items": [{"sku": "MUG-1", "quantity": 2}],
+    "items": [{"sku": "MUG-CERAMIC", "quantity": 2}],
 }
 
 

@@ -23,7 +23,7 @@ from tests.factories import ListingFactory, ProductFactory
 def example_listing(channel):
     """The SKU of the documented example, so that example places a real order and the 201
     answer is checked against the schema too."""
-    return ListingFactory(channel=channel, product=ProductFactory(sku="MUG-1"))
+    return ListingFactory(channel=channel, product=ProductFactory(sku="MUG-CERAMIC"))
 
 
 @pytest.fixture
