@@ -229,3 +229,8 @@ def test_expired_idempotency_keys_are_purged(reseller):
 
     assert purge_expired_idempotency_keys.delay().get() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_purge_runs_on_the_beat_schedule(settings):
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "apikeys.tasks.purge_expired_idempotency_keys" in tasks
