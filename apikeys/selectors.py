@@ -56,12 +56,13 @@ def apikey_for_token(*, token: str | None, now: datetime | None = None) -> KeyLo
     prefix = tokens.prefix_of(token)
     if prefix is None:
         return KeyLookup(None, MALFORMED)
-    api_key = (
+    try:
         # created_by too: API orders are attributed to whoever issued the key.
-        ApiKey.objects.select_related("reseller", "reseller__channel", "created_by")
-        .filter(prefix=prefix)
-        .first()
-    )
+        api_key = ApiKey.objects.select_related("reseller", "reseller__channel", "created_by").get(
+            prefix=prefix
+        )
+    except ApiKey.DoesNotExist:
+        api_key = None
     if api_key is None or not tokens.matches(token, api_key.hash):
         return KeyLookup(None, UNKNOWN)
     status = api_key.status_at(now or timezone.now())
