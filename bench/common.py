@@ -96,6 +96,7 @@ class BenchResellers:
     small_id: int
     small_orders: int
     small_lines: int
+    total_lines: int
 
 
 def bench_resellers() -> BenchResellers:
@@ -121,6 +122,7 @@ def bench_resellers() -> BenchResellers:
         small_id=small.pk,
         small_orders=small.order_count,
         small_lines=lines(small.pk),
+        total_lines=OrderLine.objects.count(),
     )
 
 
