@@ -454,7 +454,6 @@ def create_order(
     shipping, fees, discounts, total, and the rule behind each line) and the payment capture
     decision."""
     reseller = _ordering_reseller(request)
-    api_key = _api_key(request)
 
     def render(order: Order) -> str:
         body = OrderOut.model_validate(_order_out(order)).model_dump()
@@ -463,8 +462,9 @@ def create_order(
     result = services.api_order_place(
         reseller=reseller,
         request=_order_request(payload),
-        # API orders are attributed to whoever issued the key.
-        actor=api_key.created_by,
+        # An integration placed it, not a person: the order shows source "api" (or
+        # "inventory_source") and the system as its actor, not whoever issued the key.
+        actor=None,
         render=render,
         idempotency_key=idempotency_key,
         fingerprint=_fingerprint(payload),

@@ -44,8 +44,7 @@ class KeyLookup:
 
 
 def apikey_for_token(*, token: str | None, now: datetime | None = None) -> KeyLookup:
-    """Find the usable key for a presented token, with its reseller, channel and creator (one
-    query).
+    """Find the usable key for a presented token, with its reseller and channel (one query).
 
     The format and checksum are checked first, so typos and random strings never reach the
     database. The hash comparison is constant-time.
@@ -57,10 +56,7 @@ def apikey_for_token(*, token: str | None, now: datetime | None = None) -> KeyLo
     if prefix is None:
         return KeyLookup(None, MALFORMED)
     try:
-        # created_by too: API orders are attributed to whoever issued the key.
-        api_key = ApiKey.objects.select_related("reseller", "reseller__channel", "created_by").get(
-            prefix=prefix
-        )
+        api_key = ApiKey.objects.select_related("reseller", "reseller__channel").get(prefix=prefix)
     except ApiKey.DoesNotExist:
         api_key = None
     if api_key is None or not tokens.matches(token, api_key.hash):

@@ -255,6 +255,14 @@ def test_an_order_is_placed_with_its_invoice_and_capture_decision(api, reseller,
     assert order.source == "api"
 
 
+def test_an_api_order_is_placed_by_the_integration_not_by_the_keys_creator(api, listings):
+    api.post("/orders", order_body())
+
+    order = Order.objects.get()
+    assert order.created_by is None
+    assert order.events.get().actor_display == "system"
+
+
 def test_an_order_from_inventory_source_keeps_its_source(api, listings):
     response = api.post("/orders", order_body(source="inventory_source"))
 
