@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from orders.choices import CaptureMode, InvoiceLineKind, PaymentStatus
@@ -244,9 +244,10 @@ class ConditionResult:
 class RuleTrace:
     """What happened to one rule: whether it matched, why, and what each action did.
 
-    Built for every rule of every order, so it stays cheap: which conditions passed is a list
-    of booleans and each note is kept as (formatter, arguments) until someone reads `notes`
-    or `conditions` (the preview does; order placement does not).
+    Built for every rule of every order, so it stays cheap: which conditions passed is a bit
+    mask, lists exist only for rules with something to say, and each note is kept as
+    (formatter, arguments) until someone reads `notes` or `conditions` (the preview does;
+    order placement does not).
     """
 
     rule: RuleInput
@@ -254,21 +255,24 @@ class RuleTrace:
     outcome: str
     compiled: CompiledRule | None = None
     values: dict | None = None
-    passed: list[bool] | None = None
-    events: list = field(default_factory=list)
+    # Bit i set when condition i passed; None when the conditions were not checked.
+    passed: int | None = None
+    events: list | None = None
 
     @property
     def conditions(self) -> list[ConditionResult]:
-        if not self.passed or self.compiled is None or self.values is None:
+        if self.passed is None or self.compiled is None or self.values is None:
             return []
         return [
-            ConditionResult(condition, self.values[condition.field], passed)
-            for condition, passed in zip(self.compiled.conditions, self.passed, strict=True)
+            ConditionResult(condition, self.values[condition.field], bool(self.passed >> i & 1))
+            for i, condition in enumerate(self.compiled.conditions)
         ]
 
     @property
     def notes(self) -> list[str]:
-        return [event if isinstance(event, str) else event[0](*event[1:]) for event in self.events]
+        return [
+            event if isinstance(event, str) else event[0](*event[1:]) for event in self.events or ()
+        ]
 
     @property
     def matched(self) -> bool:
@@ -464,14 +468,15 @@ def evaluate(
         rule = compiled.rule
         trace = RuleTrace(rule, compiled.scope_rank, NOT_MATCHED, compiled, values)
         traces.append(trace)
-        events = trace.events
+        # Most rules end before matching, so lists are made only for rules with something to
+        # say: with a thousand rules, allocations (and the garbage collector) are the cost.
         if not rule.enabled:
             trace.outcome = DISABLED
-            events.append("Disabled; ignored.")
+            trace.events = ["Disabled; ignored."]
             continue
         if compiled.error:
             trace.outcome = INVALID
-            events.append(f"Malformed, ignored: {compiled.error}")
+            trace.events = [f"Malformed, ignored: {compiled.error}"]
             continue
         if (
             rule.scope == RuleScope.CHANNEL
@@ -481,22 +486,26 @@ def evaluate(
             and (rule.reseller_id is None or rule.reseller_id != reseller.id)
         ):
             trace.outcome = OUT_OF_SCOPE
-            events.append("Applies to another channel or reseller; ignored.")
+            trace.events = ["Applies to another channel or reseller; ignored."]
             continue
         stopper = stopped_by.get(rule.kind)
         if stopper is not None:
             trace.outcome = STOPPED
-            events.append((_note_stopped, stopper))
+            trace.events = [(_note_stopped, stopper)]
             continue
 
         if compiled.conditions:
-            passed = trace.passed = [
-                condition.test(values[condition.field]) for condition in compiled.conditions
-            ]
-            if not (any(passed) if rule.match == RuleMatch.ANY else all(passed)):
+            passed, bit = 0, 1
+            for condition in compiled.conditions:
+                if condition.test(values[condition.field]):
+                    passed |= bit
+                bit <<= 1
+            trace.passed = passed
+            if not (passed if rule.match == RuleMatch.ANY else passed == bit - 1):
                 continue
+            events = trace.events = []
         else:
-            events.append("No conditions: always applies.")
+            events = trace.events = ["No conditions: always applies."]
         trace.outcome = MATCHED
 
         for action in compiled.actions:
@@ -525,6 +534,18 @@ def evaluate(
 
 def _sort_key(compiled: CompiledRule) -> tuple:
     return compiled.sort_key
+
+
+def _note_line(label: str, amount: Decimal) -> str:
+    return f"Invoice line “{label}”: {money(amount)}."
+
+
+def _note_adds(label: str, amount: Decimal) -> str:
+    return f"Adds “{label}”: {money(amount)}."
+
+
+def _note_credit(label: str, amount: Decimal) -> str:
+    return f"Adds credit “{label}”: −{money(amount)}."
 
 
 def _note_stopped(stopper: RuleInput) -> str:
@@ -613,7 +634,7 @@ def _shipping_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
             if tier["up_to"] is not None
             else "Shipping (by weight)"
         )
-    slot.trace.events.append(f"Invoice line “{label}”: {money(amount)}.")
+    slot.trace.events.append((_note_line, label, amount))
     return _line(InvoiceLineKind.SHIPPING, label, amount, slot.compiled.rule)
 
 
@@ -624,7 +645,7 @@ def _dropship_line(order: OrderFacts, slot: _Slot) -> InvoiceLineResult:
         label = f"Dropship fee ({order.item_quantity} × {action['amount']})"
     else:
         amount, label = cents(Decimal(action["amount"])), "Dropship fee"
-    slot.trace.events.append(f"Invoice line “{label}”: {money(amount)}.")
+    slot.trace.events.append((_note_line, label, amount))
     return _line(InvoiceLineKind.FEE, label, amount, slot.compiled.rule)
 
 
@@ -644,7 +665,7 @@ def _build_invoice(
         if action["type"] == "extra_fee":
             amount = cents(Decimal(action["amount"]))
             lines.append(_line(InvoiceLineKind.OTHER, action["label"], amount, compiled.rule))
-            trace.events.append(f"Adds “{action['label']}”: {money(amount)}.")
+            trace.events.append((_note_adds, action["label"], amount))
         else:
             credits.append(addition)
 
@@ -672,7 +693,7 @@ def _build_invoice(
                 "total does not go below zero."
             )
         else:
-            trace.events.append(f"Adds credit “{label}”: −{money(applied)}.")
+            trace.events.append((_note_credit, label, applied))
         balance -= applied
         lines.append(_line(InvoiceLineKind.DISCOUNT, label, -applied, compiled.rule))
 
