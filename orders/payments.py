@@ -15,6 +15,7 @@ Which payment status may follow which:
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -127,21 +128,39 @@ def authorization_refusal(order: Order) -> str:
     return ""
 
 
+def _payment_step(
+    *,
+    order: Order,
+    refusal: Callable[[Order], str],
+    step: Callable[[PaymentGateway, Order], PaymentReceipt],
+    to_status: str,
+    gateway: PaymentGateway | None,
+) -> Order:
+    # Lock the order: two clicks (or two staff members) must not capture or authorize twice;
+    # the second one waits, then sees the new status and is refused.
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    reason = refusal(locked)
+    if reason:
+        raise PaymentNotAllowed(reason)
+    step(gateway or payment_gateway(), locked)
+    locked.payment_status = to_status
+    locked.save(update_fields=["payment_status", "updated_at"])
+    order.refresh_from_db()
+    return locked
+
+
 @transaction.atomic
 def payment_capture(
     *, order: Order, actor: User | None, gateway: PaymentGateway | None = None
 ) -> Order:
     """Record the capture of an order's total (staff action)."""
-    # Lock the order: two clicks on "Record capture" must not capture twice.
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    refusal = capture_refusal(locked)
-    if refusal:
-        raise PaymentNotAllowed(refusal)
-    (gateway or payment_gateway()).capture(order=locked, amount=locked.total, actor=actor)
-    locked.payment_status = PaymentStatus.CAPTURED
-    locked.save(update_fields=["payment_status", "updated_at"])
-    order.refresh_from_db()
-    return locked
+    return _payment_step(
+        order=order,
+        refusal=capture_refusal,
+        step=lambda gw, locked: gw.capture(order=locked, amount=locked.total, actor=actor),
+        to_status=PaymentStatus.CAPTURED,
+        gateway=gateway,
+    )
 
 
 @transaction.atomic
@@ -149,12 +168,10 @@ def payment_authorize(
     *, order: Order, actor: User | None, gateway: PaymentGateway | None = None
 ) -> Order:
     """The reseller authorizes an order's payment that a rule said needs its approval."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    refusal = authorization_refusal(locked)
-    if refusal:
-        raise PaymentNotAllowed(refusal)
-    (gateway or payment_gateway()).authorize(order=locked, amount=locked.total, actor=actor)
-    locked.payment_status = PaymentStatus.AUTHORIZED
-    locked.save(update_fields=["payment_status", "updated_at"])
-    order.refresh_from_db()
-    return locked
+    return _payment_step(
+        order=order,
+        refusal=authorization_refusal,
+        step=lambda gw, locked: gw.authorize(order=locked, amount=locked.total, actor=actor),
+        to_status=PaymentStatus.AUTHORIZED,
+        gateway=gateway,
+    )
