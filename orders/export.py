@@ -79,7 +79,7 @@ class Kind(enum.Enum):
 class Column:
     """One export column: its header, where the value comes from, and how it is typed.
 
-    `source` is a `values_list` path on Order ("number", "lines__sku").
+    `source` is a field of Order (ORDER_COLUMNS) or of OrderLine (LINE_COLUMNS).
     """
 
     header: str
@@ -185,10 +185,11 @@ def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tup
     the other: lines whose order is not in the order stream are skipped, and an order whose
     lines are gone gets one row with empty line columns. Memory holds one order's lines.
     """
+    order_stream = order_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE)
     lines = line_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE)
     try:
         line = next(lines, None)
-        for order in order_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE):
+        for order in order_stream:
             order_id = order[0]
             while line is not None and line[0] > order_id:
                 line = next(lines, None)
@@ -198,9 +199,10 @@ def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tup
                 line = next(lines, None)
             yield order[1:], order_lines
     finally:
-        # Release the line cursor now (also when the download is abandoned half-way), not
-        # whenever the generator happens to be collected.
+        # Release both cursors now (also when a download is abandoned half-way), not
+        # whenever the generators happen to be collected.
         lines.close()
+        order_stream.close()
 
 
 # --- cell values ----------------------------------------------------------------------------

@@ -224,6 +224,36 @@ def test_an_order_without_lines_still_gets_one_row(staff_client, reseller, fmt):
     assert all(value in ("", None) for value in bare_rows[0][SKU:])
 
 
+def test_lines_of_orders_missing_from_the_order_stream_are_skipped(
+    monkeypatch, reseller, other_reseller_with_user
+):
+    """The two export queries run a moment apart; the merge must cope with an order that is in
+    the line stream but not in the order stream (placed in between, or filtered out)."""
+    from orders import export
+    from orders.selectors import order_list
+
+    other, _ = other_reseller_with_user
+    make_order(other, lines=2)
+    older = make_order(reseller, lines=2)
+    make_order(other, lines=1)
+    empty = make_order(reseller, lines=0)
+    make_order(other, lines=3)
+    newest = make_order(reseller, lines=1)
+    make_order(other, lines=2)
+    every_line = export.line_rows_queryset
+    monkeypatch.setattr(
+        export, "line_rows_queryset", lambda orders: every_line(Order.objects.all())
+    )
+
+    merged = list(export.orders_with_lines(order_list(reseller=reseller)))
+
+    assert [(values[NUMBER], len(lines)) for values, lines in merged] == [
+        (newest.number, 1),
+        (empty.number, 0),
+        (older.number, 2),
+    ]
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
