@@ -38,12 +38,6 @@ UNIT_PRICE = HEADER.index("Unit price")
 LINE_TOTAL = HEADER.index("Line total")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The fixtures create several users; real PBKDF2 hashing would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def reseller_export_url(reseller, fmt: str) -> str:
     return reverse("backoffice:reseller_orders_export", kwargs={"pk": reseller.pk, "fmt": fmt})
 
