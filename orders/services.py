@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -73,7 +73,6 @@ class OrderRequest:
     shipping_method: str = ""
     note: str = ""
     source: str = OrderSource.PORTAL
-    errors: list[tuple[str, str]] = field(default_factory=list)
 
 
 def reseller_may_order_or_raise(reseller: Reseller) -> None:
@@ -155,7 +154,12 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
                 )
             )
         seen.add(sku)
-        if not isinstance(item.quantity, int) or item.quantity < 1:
+        # bool is an int in Python; `true` in a JSON body is not a quantity.
+        if (
+            not isinstance(item.quantity, int)
+            or isinstance(item.quantity, bool)
+            or item.quantity < 1
+        ):
             errors.append(
                 (f"items[{index}].quantity", f"Line {index + 1}: quantity must be at least 1.")
             )

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from orders.choices import OrderStatus
+from orders.choices import OrderStatus, PaymentStatus
 from orders.models import OrderEvent
 
-EVENT_TITLES = {"created": "Order placed", "status_changed": "Status changed"}
+EVENT_TITLES = {
+    "created": "Order placed",
+    "status_changed": "Status changed",
+    "payment_authorized": "Payment authorized",
+    "payment_captured": "Payment captured",
+}
+# Order-status and payment-status events share the from/to columns.
+STATUS_LABELS = {**dict(OrderStatus.choices), **dict(PaymentStatus.choices)}
 
 
 @dataclass(frozen=True)
@@ -21,7 +28,7 @@ class EventRow:
 
 
 def _status_label(value: str) -> str:
-    return OrderStatus(value).label if value in OrderStatus.values else value
+    return STATUS_LABELS.get(value, value)
 
 
 def event_rows(events) -> list[EventRow]:
