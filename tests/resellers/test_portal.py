@@ -76,3 +76,14 @@ def test_no_email_when_the_transaction_rolls_back(
     assert mail.outbox == []
     reseller.refresh_from_db()
     assert reseller.status == ResellerStatus.ACTIVE
+
+
+@pytest.mark.django_db
+def test_plain_text_emails_are_not_html_escaped(channel, staff, django_capture_on_commit_callbacks):
+    reseller = ResellerFactory(status=ResellerStatus.PENDING, company_name="Crate & Carton")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reseller_approve(reseller=reseller, actor=staff, channel=channel)
+
+    assert "Crate & Carton" in mail.outbox[0].body
+    assert "&amp;" not in mail.outbox[0].body
