@@ -293,25 +293,30 @@ def api_order_place(
     if isinstance(claimed, ApiResult):
         return claimed
     claim = claimed
-    try:
-        with transaction.atomic():
-            order = order_place(reseller=reseller, request=request, actor=actor)
-            body = render(order)
-            completed = IdempotencyKey.objects.filter(
-                pk=claim.pk, status=IdempotencyStatus.IN_FLIGHT, locked_at=claim.locked_at
-            ).update(
-                status=IdempotencyStatus.COMPLETED,
-                response_status=201,
-                response_body=body,
-                order=order,
+    body = ""
+
+    def complete(order: Order) -> None:
+        # Inside order_place's transaction: the answer is stored with the order or not at all.
+        nonlocal body
+        body = render(order)
+        completed = IdempotencyKey.objects.filter(
+            pk=claim.pk, status=IdempotencyStatus.IN_FLIGHT, locked_at=claim.locked_at
+        ).update(
+            status=IdempotencyStatus.COMPLETED,
+            response_status=201,
+            response_body=body,
+            order=order,
+        )
+        if not completed:
+            # We ran past the abandonment timeout and a retry took the key over; roll back
+            # so the retry's answer is the only one.
+            raise IdempotencyConflict(
+                "This request took too long and a retry with the same Idempotency-Key took "
+                "over; use the retry's answer."
             )
-            if not completed:
-                # We ran past the abandonment timeout and a retry took the key over; roll
-                # back so the retry's answer is the only one.
-                raise IdempotencyConflict(
-                    "This request took too long and a retry with the same Idempotency-Key "
-                    "took over; use the retry's answer."
-                )
+
+    try:
+        order_place(reseller=reseller, request=request, actor=actor, before_commit=complete)
     except BaseException:
         try:
             _release(claim)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from channels.models import Listing
@@ -90,6 +92,10 @@ def reseller_may_order_or_raise(reseller: Reseller) -> None:
 
 
 def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
+    """Every problem with the request at once, or the listings by SKU.
+
+    `reseller` comes from `_reseller_for_order`, annotated with whether the reference is taken.
+    """
     errors: list[tuple[str, str]] = []
     reference = request.reference_number.strip()
     if not reference:
@@ -170,7 +176,7 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
                     f"Line {index + 1}: quantity must be at most {MAX_QUANTITY:,}.",
                 )
             )
-    if reference and Order.objects.filter(reseller=reseller, reference_number=reference).exists():
+    if reference and reseller.reference_taken:
         errors.append(
             ("reference_number", f"You already have an order with reference “{reference}”.")
         )
@@ -179,14 +185,27 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     return listings
 
 
-def order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None = None) -> Order:
+def order_place(
+    *,
+    reseller: Reseller,
+    request: OrderRequest,
+    actor: User | None = None,
+    before_commit: Callable[[Order], None] | None = None,
+) -> Order:
     """Place an order: the one way in for the portal, the API and Inventory Source.
 
     Prices come from the reseller's channel listings, never from the caller. Either the whole
     order (lines, invoice, first event) is saved or nothing is.
+
+    `before_commit(order)` runs last, inside the order's transaction: what it writes (the API's
+    idempotency record) commits or rolls back with the order, and an exception from it undoes
+    the order. The caller needs no transaction of its own around this one, which would cost a
+    savepoint and its release on every order.
     """
     try:
-        return _order_place(reseller=reseller, request=request, actor=actor)
+        return _order_place(
+            reseller=reseller, request=request, actor=actor, before_commit=before_commit
+        )
     except IntegrityError as error:
         # Two requests with the same reference number raced past validation; the unique
         # constraint stopped the second one. Both SQLite ("orders_order.reference_number")
@@ -200,9 +219,27 @@ def order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None
         raise
 
 
+def _reseller_for_order(reseller: Reseller, reference: str) -> Reseller:
+    """The reseller as it is now (status, channel, labels for the rules), read inside the
+    order's transaction, with `reference_taken`: whether it already has an order with this
+    reference. One query for what used to take two: the duplicate check rides along."""
+    taken = Order.objects.filter(reseller=OuterRef("pk"), reference_number=reference)
+    return (
+        Reseller.objects.select_related("channel")
+        .annotate(reference_taken=Exists(taken))
+        .get(pk=reseller.pk)
+    )
+
+
 @transaction.atomic
-def _order_place(*, reseller: Reseller, request: OrderRequest, actor: User | None) -> Order:
-    reseller = Reseller.objects.select_related("channel").get(pk=reseller.pk)
+def _order_place(
+    *,
+    reseller: Reseller,
+    request: OrderRequest,
+    actor: User | None,
+    before_commit: Callable[[Order], None] | None = None,
+) -> Order:
+    reseller = _reseller_for_order(reseller, request.reference_number.strip())
     reseller_may_order_or_raise(reseller)
     listings = _validate(reseller, request)
     ship_to = request.ship_to
@@ -252,6 +289,11 @@ def _order_place(*, reseller: Reseller, request: OrderRequest, actor: User | Non
     for invoice_line in invoice_lines:
         invoice_line.order = order
     InvoiceLine.objects.bulk_create(invoice_lines)
+    # What was just saved is what the caller shows next (the API answers with the order, its
+    # lines and invoice): keep it as if prefetched, so order.lines.all() and
+    # order.invoice_lines.all() cost no query.
+    _remember_related(order, "lines", lines)
+    _remember_related(order, "invoice_lines", invoice_lines)
     OrderEvent.objects.create(
         order=order,
         kind="created",
@@ -261,7 +303,19 @@ def _order_place(*, reseller: Reseller, request: OrderRequest, actor: User | Non
     )
     if reseller.status == "approved":
         enqueue_on_commit(activate_reseller, reseller.pk)
+    if before_commit is not None:
+        before_commit(order)
     return order
+
+
+def _remember_related(order: Order, name: str, objects: list) -> None:
+    """Fill `order.<name>.all()` with `objects` the way prefetch_related() would."""
+    queryset = getattr(order, name).all()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    if not hasattr(order, "_prefetched_objects_cache"):
+        order._prefetched_objects_cache = {}
+    order._prefetched_objects_cache[name] = queryset
 
 
 @transaction.atomic
