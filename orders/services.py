@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 
 from accounts.models import User
 from channels.models import Listing
@@ -94,7 +94,9 @@ def reseller_may_order_or_raise(reseller: Reseller) -> None:
 def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     """Every problem with the request at once, or the listings by SKU.
 
-    `reseller` comes from `_reseller_for_order`, annotated with whether the reference is taken.
+    A reference number the reseller already used is left to the unique constraint (see
+    order_place): a query of its own on every order, for a mistake that is rare, and that the
+    constraint has to catch anyway when two requests race.
     """
     errors: list[tuple[str, str]] = []
     reference = request.reference_number.strip()
@@ -176,10 +178,6 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
                     f"Line {index + 1}: quantity must be at most {MAX_QUANTITY:,}.",
                 )
             )
-    if reference and reseller.reference_taken:
-        errors.append(
-            ("reference_number", f"You already have an order with reference “{reference}”.")
-        )
     if errors:
         raise OrderValidationError(errors)
     return listings
@@ -207,10 +205,11 @@ def order_place(
             reseller=reseller, request=request, actor=actor, before_commit=before_commit
         )
     except IntegrityError as error:
-        # Two requests with the same reference number raced past validation; the unique
-        # constraint stopped the second one. Both SQLite ("orders_order.reference_number")
-        # and PostgreSQL (the constraint's name) mention the column; any other integrity
-        # failure is re-raised rather than misreported as a duplicate reference.
+        # The reference number is already used (by an earlier order, or by a request that
+        # raced ours): the unique constraint is the check. Both SQLite
+        # ("orders_order.reference_number") and PostgreSQL (the constraint's name) mention
+        # the column; any other integrity failure is re-raised rather than misreported as a
+        # duplicate reference.
         reference = request.reference_number.strip()
         if "reference_number" in str(error):
             raise OrderValidationError(
@@ -219,16 +218,23 @@ def order_place(
         raise
 
 
-def _reseller_for_order(reseller: Reseller, reference: str) -> Reseller:
-    """The reseller as it is now (status, channel, labels for the rules), read inside the
-    order's transaction, with `reference_taken`: whether it already has an order with this
-    reference. One query for what used to take two: the duplicate check rides along."""
-    taken = Order.objects.filter(reseller=OuterRef("pk"), reference_number=reference)
-    return (
-        Reseller.objects.select_related("channel")
-        .annotate(reference_taken=Exists(taken))
-        .get(pk=reseller.pk)
-    )
+def _reseller_for_order(reseller: Reseller) -> Reseller:
+    """The reseller with its status as it is now, read inside the order's transaction.
+
+    Callers pass the reseller they resolved for this request (the API key's, the logged-in
+    user's), usually with its channel loaded. Re-reading the row with its channel would cost a
+    join and two model instances on every order, so only what must be current is read again:
+    the status (may it order? is this its first order?) and the channel id. When the channel
+    changed since the caller loaded it, or was not loaded, the whole row is read as before.
+    """
+    status, channel_id = Reseller.objects.values_list("status", "channel_id").get(pk=reseller.pk)
+    if channel_id != reseller.channel_id or (
+        channel_id is not None and not Reseller.channel.is_cached(reseller)
+    ):
+        return Reseller.objects.select_related("channel").get(pk=reseller.pk)
+    current = copy.copy(reseller)  # the caller's instance is not ours to change
+    current.status = status
+    return current
 
 
 @transaction.atomic
@@ -239,7 +245,7 @@ def _order_place(
     actor: User | None,
     before_commit: Callable[[Order], None] | None = None,
 ) -> Order:
-    reseller = _reseller_for_order(reseller, request.reference_number.strip())
+    reseller = _reseller_for_order(reseller)
     reseller_may_order_or_raise(reseller)
     listings = _validate(reseller, request)
     ship_to = request.ship_to

@@ -10,6 +10,7 @@ from orders.exceptions import OrderTransitionNotAllowed, OrderValidationError, R
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import LineRequest, order_place, order_transition
 from resellers.choices import ResellerStatus
+from resellers.models import Reseller
 from tests.factories import ChannelFactory, ListingFactory, OrderFactory, ProductFactory
 from tests.orders.conftest import SHIP_TO, order_request
 
@@ -163,6 +164,45 @@ def test_a_reseller_that_may_not_order_is_refused(reseller, listings, status):
         order_place(reseller=reseller, request=order_request())
 
     assert_nothing_saved()
+
+
+def test_the_status_is_read_again_not_taken_from_the_callers_instance(reseller, listings):
+    # The caller loaded the reseller earlier in its request; staff suspended it since.
+    Reseller.objects.filter(pk=reseller.pk).update(status=ResellerStatus.SUSPENDED)
+
+    with pytest.raises(ResellerCannotOrder, match="suspended"):
+        order_place(reseller=reseller, request=order_request())
+
+    assert_nothing_saved()
+    assert reseller.status == ResellerStatus.APPROVED  # the caller's instance is left alone
+
+
+def test_a_channel_changed_since_the_caller_loaded_the_reseller_is_used(reseller, listings):
+    wholesale = ChannelFactory(slug="wholesale")
+    ListingFactory(channel=wholesale, product=listings[0].product, price="1.00")
+    Reseller.objects.filter(pk=reseller.pk).update(channel=wholesale)
+
+    order = order_place(reseller=reseller, request=order_request(items=[("SKU-1", 2)]))
+
+    assert order.channel == wholesale
+    assert order.lines.get().unit_price == Decimal("1.00")
+
+
+def test_a_duplicate_reference_is_reported_once_the_other_problems_are_fixed(reseller, listings):
+    # The unique constraint is the duplicate check, so it speaks only when the rest is valid.
+    order_place(reseller=reseller, request=order_request(reference="PO-7"))
+
+    assert refused_fields_after(reseller, order_request("PO-7", items=[("NOPE", 1)])) == [
+        "items[0].sku"
+    ]
+    assert refused_fields_after(reseller, order_request("PO-7")) == ["reference_number"]
+
+
+def refused_fields_after(reseller, request) -> list[str]:
+    with pytest.raises(OrderValidationError) as caught:
+        order_place(reseller=reseller, request=request)
+    assert Order.objects.count() == 1
+    return [field for field, _ in caught.value.errors]
 
 
 def test_the_price_the_caller_never_sends_cannot_be_forged(reseller, listings):
