@@ -379,15 +379,6 @@ def _assemble(rule: RuleInput, conditions: tuple, actions: tuple, error: str) ->
     )
 
 
-def compile_rule(rule: RuleInput) -> CompiledRule:
-    """Validate a rule and turn its conditions into ready-to-run tests.
-
-    Raises RuleValidationError for a malformed rule.
-    """
-    conditions, actions = _compile_parts(rule.kind, rule.match, rule.conditions, rule.actions)
-    return _assemble(rule, conditions, actions, "")
-
-
 # What a rule says (kind, match, conditions, actions) → its compiled parts or its error.
 # Keyed on the content itself (the stored JSON text, or the repr of the dicts), so an edited
 # rule can never hit a stale entry. Validating and compiling costs tens of µs a rule and

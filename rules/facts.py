@@ -78,21 +78,3 @@ def rule_input_from_row(row: tuple) -> RuleInput:
         actions=row[11],
         stop_further_rules=stop,
     )
-
-
-def rule_input(rule) -> RuleInput:
-    """A Rule row (saved, or unsaved from the form being edited) as the engine sees it."""
-    return RuleInput(
-        id=rule.pk,
-        name=rule.name,
-        kind=rule.kind,
-        scope=rule.scope,
-        channel_id=rule.channel_id,
-        reseller_id=rule.reseller_id,
-        priority=rule.priority,
-        enabled=rule.enabled,
-        match=rule.match,
-        conditions=tuple(rule.conditions or ()),
-        actions=tuple(rule.actions or ()),
-        stop_further_rules=rule.stop_further_rules,
-    )
