@@ -13,15 +13,13 @@ register = template.Library()
 def invoice_view(context, order) -> dict:
     """What the invoice partial shows on this page.
 
-    Rule names and the auto-capture limit are supplier internals: shown when the including
-    page passes `show_rule_names=True`, and always in the back office (staff only), never in
-    the portal.
+    Rule names, the auto-capture limit and the capture button are supplier internals: shown
+    in the back office (staff only), never in the portal.
     """
     area = context.get("nav_area")
     refusal = capture_refusal(order)
     return {
-        "show_rule_names": area != "portal"
-        and (bool(context.get("show_rule_names")) or area == "backoffice"),
+        "show_rule_names": area == "backoffice",
         "staff_actions": area == "backoffice",
         "can_capture": not refusal,
         "capture_refusal": refusal,
