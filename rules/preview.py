@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from channels.models import Listing
 from orders.models import Order
+from orders.selectors import order_list
 
 from .engine import Evaluation, OrderFacts, RuleInput
 from .exceptions import RuleError
@@ -55,7 +56,7 @@ class _DraftOrder:
 
 def _existing(number: str) -> tuple[Order, list]:
     try:
-        order = Order.objects.select_related("reseller", "channel").get(number__iexact=number)
+        order = order_list(reseller=None).get(number__iexact=number)
     except Order.DoesNotExist:
         raise PreviewNotPossible(f"There is no order numbered “{number}”.") from None
     return order, list(order.lines.all())
