@@ -23,6 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from channels.models import Listing
 from channels.selectors import listing_list_for_channel
 from orders.exceptions import OrderValidationError, ResellerCannotOrder
+from orders.filters import OrderFilter
 from orders.models import Order
 from orders.selectors import order_get, order_list
 from orders.services import LineRequest, OrderRequest, ShipTo
@@ -427,15 +428,12 @@ def list_products(request: HttpRequest, query: Query[ProductQuery]):
 )
 def list_orders(request: HttpRequest, query: Query[OrderQuery]):
     """Your orders, newest first. Fetch one order for its lines and invoice."""
-    orders = order_list(reseller=_ordering_reseller(request))
-    if query.status:
-        orders = orders.filter(status=query.status)
-    if query.source:
-        orders = orders.filter(source=query.source)
-    if query.created_from:
-        orders = orders.filter(created_at__date__gte=query.created_from)
-    if query.created_to:
-        orders = orders.filter(created_at__date__lte=query.created_to)
+    # The same FilterSet as the portal, back office and exports, so a status, source or date
+    # means the same everywhere. The schema has already validated the values.
+    filters = query.model_dump(
+        include={"status", "source", "created_from", "created_to"}, exclude_none=True
+    )
+    orders = OrderFilter(filters, queryset=order_list(reseller=_ordering_reseller(request))).qs
     if query.reference:
         orders = orders.filter(reference_number=query.reference)
     return _page(orders, query, _order_summary_out)
