@@ -42,6 +42,11 @@ def product_list() -> QuerySet[Product]:
     return Product.objects.annotate(listing_count=Count("listings")).order_by("sku")
 
 
+def listing_list_for_product(*, product: Product) -> QuerySet[Listing]:
+    """Back-office product page: the channels a product is listed on, and at what price."""
+    return product.listings.select_related("channel").order_by("channel__name")
+
+
 def listing_list() -> QuerySet[Listing]:
     """Back-office listing list: staff see every channel's listings."""
     return Listing.objects.select_related("channel", "product").order_by(

@@ -10,7 +10,12 @@ from channels.exceptions import CatalogError, ListingImportError
 from channels.filters import ListingFilter, ProductFilter
 from channels.forms import ChannelForm, ListingForm, ListingImportForm, ProductForm
 from channels.models import Channel, Listing, Product
-from channels.selectors import channel_list, listing_list, product_list
+from channels.selectors import (
+    channel_list,
+    listing_list,
+    listing_list_for_product,
+    product_list,
+)
 from channels.services import channel_save, listing_import_csv, listing_save, product_save
 from core.access import staff_required
 from core.views import filtered_list
@@ -59,9 +64,7 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"Product {saved.sku} saved.")
             return redirect("backoffice:product_list")
-    listings = (
-        product.listings.select_related("channel").order_by("channel__name") if product else []
-    )
+    listings = listing_list_for_product(product=product) if product else []
     return render(
         request,
         "backoffice/products/edit.html",
