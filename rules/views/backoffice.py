@@ -35,6 +35,7 @@ from rules.selectors import rule_list
 
 # Buttons on the rule form besides "Save": each re-renders the form instead of saving.
 ADD_CONDITION, ADD_ACTION, PREVIEW = "add_condition", "add_action", "preview"
+FIX_FIRST = "fix the problems marked below, then preview again."
 
 
 @staff_required
@@ -150,22 +151,24 @@ def _editor(request: HttpRequest, rule: Rule | None) -> _Editor:
 def _edited_rule(editor: _Editor, rule: Rule | None) -> RuleInput:
     """The rule as it stands in the form, checked as a whole, for the preview."""
     data = editor.rule_data()
+    channel_id = data["channel"].pk if data["channel"] else None
+    reseller_id = data["reseller"].pk if data["reseller"] else None
     validated = rule_validate(
         kind=data["kind"],
         match=data["match"],
         conditions=data["conditions"],
         actions=data["actions"],
         scope=data["scope"],
-        channel_id=data["channel"].pk if data["channel"] else None,
-        reseller_id=data["reseller"].pk if data["reseller"] else None,
+        channel_id=channel_id,
+        reseller_id=reseller_id,
     )
     return RuleInput(
         id=rule.pk if rule else None,
         name=data["name"],
         kind=data["kind"],
         scope=data["scope"],
-        channel_id=data["channel"].pk if data["channel"] else None,
-        reseller_id=data["reseller"].pk if data["reseller"] else None,
+        channel_id=channel_id,
+        reseller_id=reseller_id,
         priority=data["priority"],
         enabled=data["enabled"],
         match=data["match"],
@@ -180,7 +183,7 @@ def _run_preview(editor: _Editor, rule: Rule | None) -> None:
         edited = _edited_rule(editor, rule)
     except RuleValidationError as error:
         editor.attach(error)
-        editor.preview_error = "fix the problems marked below, then preview again."
+        editor.preview_error = FIX_FIRST
         return
     if not editor.preview_form.is_valid():
         editor.preview_error = "complete the Preview section below."
@@ -199,20 +202,19 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     editor = _editor(request, rule)
     intent = request.POST.get("intent", "save") if request.method == "POST" else ""
-    if intent in ("save", PREVIEW) and not editor.is_valid():
-        if intent == PREVIEW:
-            editor.preview_error = "fix the problems marked below, then preview again."
-    elif intent in ("save", PREVIEW):
-        if intent == PREVIEW:
+    if intent == PREVIEW:
+        if editor.is_valid():
             _run_preview(editor, rule)
         else:
-            try:
-                saved = services.rule_save(rule=rule, data=editor.rule_data(), actor=request.user)
-            except RuleValidationError as error:
-                editor.attach(error)
-            else:
-                messages.success(request, f"Rule “{saved}” saved.")
-                return redirect(saved)
+            editor.preview_error = FIX_FIRST
+    elif intent == "save" and editor.is_valid():
+        try:
+            saved = services.rule_save(rule=rule, data=editor.rule_data(), actor=request.user)
+        except RuleValidationError as error:
+            editor.attach(error)
+        else:
+            messages.success(request, f"Rule “{saved}” saved.")
+            return redirect(saved)
     return render(
         request,
         "backoffice/rules/edit.html",
