@@ -84,7 +84,6 @@ def reseller_transition(
     _record_change(
         reseller=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
-    reseller.refresh_from_db()
     return locked
 
 

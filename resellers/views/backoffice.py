@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apikeys.selectors import apikey_list
 from core.access import staff_required
 from core.views import filtered_list
+from orders.selectors import order_list
 from resellers import services
 from resellers.choices import ALLOWED_TRANSITIONS, ResellerStatus
 from resellers.exceptions import ResellerError
@@ -20,22 +21,24 @@ from resellers.forms import (
     ResellerProfileForm,
 )
 from resellers.models import PortalSettings, Reseller
-from resellers.selectors import pending_resellers, reseller_list, reseller_status_history
+from resellers.selectors import (
+    pending_resellers,
+    reseller_list,
+    reseller_status_counts,
+    reseller_status_history,
+)
+from rules.selectors import rule_list_for_reseller
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    pending = pending_resellers().select_related("channel")
-    counts = {
-        status: count
-        for status, count in Reseller.objects.values_list("status").annotate(count=Count("id"))
-    }
+    counts = reseller_status_counts()
     return render(
         request,
         "backoffice/dashboard.html",
         {
-            "pending": pending[:20],
-            "pending_count": pending.count(),
+            "pending": pending_resellers().select_related("channel")[:20],
+            "pending_count": counts.get(ResellerStatus.PENDING, 0),
             "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
             "settings_row": PortalSettings.load(),
         },
@@ -81,20 +84,11 @@ def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail_extras(reseller: Reseller) -> dict:
     """Sections other apps add to the reseller page (rules, API keys, recent orders)."""
-    extras: dict = {"recent_orders": reseller.orders.order_by("-created_at", "-id")[:5]}
-    try:
-        from rules.selectors import rule_list_for_reseller
-
-        extras["reseller_rules"] = rule_list_for_reseller(reseller=reseller)
-    except ImportError:
-        pass
-    try:
-        from apikeys.selectors import apikey_list
-
-        extras["api_keys"] = apikey_list(reseller=reseller)
-    except ImportError:
-        pass
-    return extras
+    return {
+        "recent_orders": order_list(reseller=reseller)[:5],
+        "reseller_rules": rule_list_for_reseller(reseller=reseller),
+        "api_keys": apikey_list(reseller=reseller),
+    }
 
 
 def _action_failed(request: HttpRequest, reseller: Reseller, form_or_error) -> HttpResponse:
@@ -115,14 +109,13 @@ def reseller_approve(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, reseller, form)
     try:
-        services.reseller_approve(
+        reseller = services.reseller_approve(
             reseller=reseller,
             actor=request.user,
             channel=form.cleaned_data["channel"] or form.single_channel,
         )
     except ResellerError as error:
         return _action_failed(request, reseller, error)
-    reseller.refresh_from_db()
     messages.success(request, f"{reseller} is approved on the {reseller.channel} channel.")
     return redirect(reseller)
 

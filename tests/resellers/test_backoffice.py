@@ -227,3 +227,17 @@ def test_channel_form_rejects_a_bad_currency(staff_client):
         reverse("backoffice:channel_create"), {"name": "X", "slug": "x", "currency": "U5"}
     )
     assert "three-letter ISO currency code" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 30])
+def test_dashboard_query_count_does_not_grow_with_pending_resellers(
+    staff_client, channel, django_assert_max_num_queries, count
+):
+    ResellerFactory.create_batch(count, status=ResellerStatus.PENDING)
+    PortalSettings.load()  # the settings row exists after the first visit
+    # session + user + status counts + portal settings + pending page
+    with django_assert_max_num_queries(5):
+        response = staff_client.get(reverse("backoffice:dashboard"))
+    assert response.status_code == 200
+    assert f'<span class="count">{count}</span>' in response.content.decode()
