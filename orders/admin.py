@@ -23,6 +23,9 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["status", "source", "payment_status"]
     search_fields = ["number", "reference_number", "reseller__company_name"]
     raw_id_fields = ["reseller", "created_by"]
+    # Status and payment status change only through their services (order_transition, the
+    # payment actions), which check the move and record the event; the admin shows them.
+    readonly_fields = ["status", "payment_status"]
     inlines = [OrderLineInline, InvoiceLineInline]
 
 

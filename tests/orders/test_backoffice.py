@@ -206,3 +206,18 @@ def test_the_reseller_orders_tab_query_count_does_not_grow(
         )
 
     assert len(response.context["object_list"]) == min(count, 25)
+
+
+def test_the_django_admin_shows_order_statuses_but_cannot_change_them(client, order):
+    from accounts.models import User
+
+    admin_user = User.objects.create_superuser(email="root@example.com", password="x" * 12)
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+
+    assert response.status_code == 200
+    form_fields = response.context["adminform"].form.fields
+    assert "status" not in form_fields
+    assert "payment_status" not in form_fields
+    assert order.get_status_display() in response.content.decode()
