@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,7 +38,6 @@ def _render_settings(
             "new_key": new_key,
             "new_key_plaintext": new_key_plaintext,
             "replaced_key": replaced_key,
-            "now": timezone.now(),
         },
     )
 
