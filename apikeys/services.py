@@ -53,6 +53,13 @@ def _issue(
     return api_key, new.plaintext
 
 
+def _stop(locked: ApiKey, *, actor: User | None, now: datetime) -> None:
+    """Revoke a locked key: a revocation, or a rotation without a grace period."""
+    locked.revoked_at = now
+    locked.revoked_by = actor
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+
+
 def _usable(keys):
     now = timezone.now()
     return keys.filter(revoked_at__isnull=True).filter(
@@ -117,9 +124,7 @@ def apikey_rotate(*, api_key: ApiKey, actor: User | None, grace_period: str) -> 
         locked.expires_at = now + grace
         locked.save(update_fields=["expires_at"])
     else:
-        locked.revoked_at = now
-        locked.revoked_by = actor
-        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _stop(locked, actor=actor, now=now)
     logger.info(
         "api key rotated old=%s new=%s grace=%s reseller=%s",
         locked.prefix,
@@ -139,9 +144,7 @@ def apikey_revoke(*, api_key: ApiKey, actor: User) -> ApiKey:
     if not actor.is_staff and actor.reseller_id != locked.reseller_id:
         raise ApiKeyNotAllowed("You can only revoke your own account's keys.")
     if locked.revoked_at is None:
-        locked.revoked_at = timezone.now()
-        locked.revoked_by = actor
-        locked.save(update_fields=["revoked_at", "revoked_by"])
+        _stop(locked, actor=actor, now=timezone.now())
         logger.info(
             "api key revoked prefix=%s reseller=%s by_staff=%s",
             locked.prefix,
