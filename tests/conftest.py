@@ -174,6 +174,34 @@ def celery_worker_process(django_db_setup, django_db_blocker):
         os.killpg(process.pid, signal.SIGKILL)
 
 
+@pytest.fixture
+def broker_unreachable():
+    """Really publish (not eagerly) to a port where nothing listens, as during a broker outage.
+
+    Returns a context manager. The app caches its connection and producer pools, so the
+    outage starts from fresh ones (as a forked process would) and the old ones come back after.
+    """
+    from contextlib import contextmanager
+
+    @contextmanager
+    def outage():
+        conf, amqp = celery_app.conf, celery_app.amqp
+        previous = (conf.task_always_eager, conf.broker_url, conf.broker_write_url)
+        pools = (celery_app._pool, amqp._producer_pool)
+        conf.task_always_eager = False
+        conf.broker_url = conf.broker_write_url = "redis://127.0.0.1:9/0"
+        celery_app._pool = amqp._producer_pool = None
+        try:
+            yield
+        finally:
+            if celery_app._pool is not None:
+                celery_app._pool.force_close_all()
+            conf.task_always_eager, conf.broker_url, conf.broker_write_url = previous
+            celery_app._pool, amqp._producer_pool = pools
+
+    return outage
+
+
 def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

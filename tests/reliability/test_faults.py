@@ -14,7 +14,6 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from config.celery import app as celery_app
 from orders.models import Order
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place
 from resellers.choices import ResellerStatus
@@ -51,24 +50,14 @@ def activations(reseller) -> int:
     ).count()
 
 
-def point_publisher_at(url: str | None) -> None:
-    """Make this process publish to `url` (None: back to the configured broker)."""
-    celery_app.conf.broker_write_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 def test_orders_are_accepted_while_the_broker_is_down_and_the_sweep_activates_later(
-    celery_worker_process,
+    celery_worker_process, broker_unreachable
 ):
     reseller = ApprovedResellerFactory()
     listing = ListingFactory(channel=reseller.channel)
 
-    point_publisher_at("redis://127.0.0.1:1/0")  # nothing listens on port 1: the broker is "down"
-    try:
+    with broker_unreachable():
         orders = [place(reseller, f"PO-OUTAGE-{n}", listing.product.sku) for n in range(3)]
-    finally:
-        point_publisher_at(None)
 
     assert Order.objects.filter(pk__in=[o.pk for o in orders]).count() == 3
     reseller.refresh_from_db()
