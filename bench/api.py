@@ -47,6 +47,7 @@ from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
 from apikeys.urls import api_urlpatterns  # noqa: E402
+from orders.services import LineRequest, OrderRequest, ShipTo, order_place  # noqa: E402
 
 SIZE = 100
 REPEATS = 5
@@ -90,12 +91,27 @@ def _body(reference: str, lines: int) -> str:
     )
 
 
+def _one_line_order(reference: str) -> OrderRequest:
+    """_body(reference, 1) as an OrderRequest, for calling order_place() directly."""
+    return OrderRequest(
+        reference_number=reference,
+        ship_to=ShipTo(
+            name="Bench Customer",
+            address_line1="1 Main St",
+            city="Springfield",
+            state="IL",
+            postal_code="62701",
+            country_code="US",
+        ),
+        items=[LineRequest(sku="BENCH-00", quantity=1)],
+    )
+
+
 def _seed() -> str:
     """An active reseller on a channel with 10 listings; returns a plaintext API key."""
     from accounts.models import User
     from apikeys.services import apikey_create
     from channels.models import Channel, Listing, Product
-    from orders.services import LineRequest, OrderRequest, ShipTo, order_place
     from resellers.models import Reseller
 
     channel = Channel.objects.create(name="Bench", slug="bench", is_default=True)
@@ -116,21 +132,7 @@ def _seed() -> str:
         email="bench-user@example.com", password=uuid.uuid4().hex, reseller=reseller
     )
     _, plaintext = apikey_create(reseller=reseller, name="bench", actor=user)
-    order = order_place(
-        reseller=reseller,
-        request=OrderRequest(
-            reference_number="BENCH-SEED",
-            ship_to=ShipTo(
-                name="x",
-                address_line1="x",
-                city="x",
-                state="x",
-                postal_code="x",
-                country_code="US",
-            ),
-            items=[LineRequest(sku="BENCH-00", quantity=1)],
-        ),
-    )
+    order = order_place(reseller=reseller, request=_one_line_order("BENCH-SEED"))
     bare_insert.order_id = order.pk  # type: ignore[attr-defined]
     _seed.reseller = reseller  # type: ignore[attr-defined]
     return plaintext
@@ -181,22 +183,9 @@ def _measure(key: str) -> list[dict]:
 
     def service_only(_: int) -> int:
         # order_place() alone, no HTTP: the floor under any API built on it.
-        from orders.services import LineRequest, OrderRequest, ShipTo, order_place
-
         order_place(
             reseller=_seed.reseller,  # type: ignore[attr-defined]
-            request=OrderRequest(
-                reference_number=f"B-{next(counter)}",
-                ship_to=ShipTo(
-                    name="Bench Customer",
-                    address_line1="1 Main St",
-                    city="Springfield",
-                    state="IL",
-                    postal_code="62701",
-                    country_code="US",
-                ),
-                items=[LineRequest(sku="BENCH-00", quantity=1)],
-            ),
+            request=_one_line_order(f"B-{next(counter)}"),
         )
         return 201
 
