@@ -225,3 +225,17 @@ def test_catalog_list_query_counts_do_not_grow(
 
     assert len(products.context["object_list"]) == min(count, 25)
     assert len(listings.context["object_list"]) == min(count, 25)
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_channel_list_query_count_does_not_grow(
+    staff_client, channel, django_assert_max_num_queries, count
+):
+    for index in range(count):
+        ListingFactory(channel=ChannelFactory(slug=f"channel-{index}"))
+
+    # Session, user, then one query for the channels with their counts.
+    with django_assert_max_num_queries(3):
+        response = staff_client.get(reverse("backoffice:channel_list"))
+
+    assert len(response.context["channels"]) == count + 1

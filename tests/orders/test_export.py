@@ -476,15 +476,32 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(
     assert small <= 6
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_portal_export_query_count_does_not_grow_either(
-    reseller_client, reseller, django_assert_max_num_queries
+    reseller_client, reseller, django_assert_max_num_queries, fmt
 ):
-    url = reverse("portal:order_export", kwargs={"fmt": "csv"})
+    url = reverse("portal:order_export", kwargs={"fmt": fmt})
     seed_orders(reseller, orders=1, lines=1)
     small = count_export_queries(reseller_client, url)
     seed_orders(reseller, orders=20, lines=3)
     with django_assert_max_num_queries(small):
         download(reseller_client, url)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_all_orders_export_query_count_does_not_grow_either(
+    staff_client, reseller, other_reseller_with_user, django_assert_max_num_queries, fmt
+):
+    url = reverse("backoffice:order_export", kwargs={"fmt": fmt})
+    other, _ = other_reseller_with_user
+    seed_orders(reseller, orders=1, lines=1)
+    small = count_export_queries(staff_client, url)
+    seed_orders(reseller, orders=15, lines=3)
+    seed_orders(other, orders=15, lines=2)
+    with django_assert_max_num_queries(small):
+        response, body = download(staff_client, url)
+    rows = csv_rows(body) if fmt == "csv" else xlsx_rows(body)
+    assert len(rows) == 1 + 1 + 15 * 3 + 15 * 2
 
 
 def test_the_xlsx_temporary_file_is_removed_once_sent(staff_client, reseller, monkeypatch):

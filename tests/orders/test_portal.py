@@ -10,7 +10,13 @@ from django.urls import reverse
 from orders.models import Order, OrderLine
 from resellers.choices import ResellerStatus
 from tests.conftest import make_reseller_user
-from tests.factories import ChannelFactory, OrderFactory, OrderLineFactory
+from tests.factories import (
+    ChannelFactory,
+    ListingFactory,
+    OrderFactory,
+    OrderLineFactory,
+    ProductFactory,
+)
 from tests.orders.conftest import pad_post
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +293,25 @@ def test_orders_on_another_channel_do_not_leak_through_search(reseller_client):
     response = reseller_client.get(reverse("portal:order_list"), {"q": "SECRET-SKU"})
 
     assert list(response.context["object_list"]) == []
+
+
+def test_the_pad_orders_only_for_the_logged_in_reseller_from_its_own_channel(
+    reseller_client, reseller, listings, ship_to_post, other_reseller_with_user
+):
+    other, _ = other_reseller_with_user
+    ListingFactory(channel=ChannelFactory(slug="wholesale"), product=ProductFactory(sku="WH-1"))
+
+    refused = reseller_client.post(NEW_ORDER, pad_post([("WH-1", 1)], ship_to=ship_to_post))
+    # A reseller id smuggled into the form is ignored: the portal resolves it from the login.
+    placed = reseller_client.post(
+        NEW_ORDER,
+        pad_post([("SKU-1", 1)], ship_to=ship_to_post, reference="PO-101", reseller=other.pk),
+    )
+
+    assert refused.status_code == 200
+    assert "SKU “WH-1” is not in your catalog." in refused.content.decode()
+    assert placed.status_code == 302
+    assert list(Order.objects.values_list("reseller_id", "reference_number")) == [
+        (reseller.pk, "PO-101")
+    ]
+    assert not Order.objects.filter(reseller=other).exists()
