@@ -178,8 +178,7 @@ class _OrderPad:
         entries: list[tuple[str, str]] = [("order-form", text) for text in self.general_errors]
         for form in (self.details, self.csv):
             entries.extend(("order-form", str(error)) for error in form.non_field_errors())
-        for form in (self.details,):
-            entries.extend(_field_entries(form))
+        entries.extend(_field_entries(self.details))
         entries.extend(("order-lines", text) for text in self.items_errors)
         entries.extend(("order-lines", str(error)) for error in self.lines.non_form_errors())
         for index, form in enumerate(self.lines.forms):
