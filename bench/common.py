@@ -126,31 +126,35 @@ def bench_resellers() -> BenchResellers:
     )
 
 
-def bench_staff():
-    """A staff login for the back-office pages (no usable password: force_login only)."""
+def _bench_user(email: str, **defaults):
+    """A login for the bench (no usable password: force_login only)."""
     from accounts.models import User
 
-    user, created = User.objects.get_or_create(
-        email="bench-staff@example.com", defaults={"is_staff": True, "full_name": "Bench Staff"}
-    )
+    user, created = User.objects.get_or_create(email=email, defaults=defaults)
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def bench_staff():
+    """A staff login for the back-office pages."""
+    return _bench_user("bench-staff@example.com", is_staff=True, full_name="Bench Staff")
 
 
 def bench_reseller_user(reseller_id: int):
-    """A portal login for one bench reseller (no usable password: force_login only)."""
-    from accounts.models import User
-
-    user, created = User.objects.get_or_create(
-        email=f"bench-user-{reseller_id}@example.com",
-        defaults={"reseller_id": reseller_id, "full_name": "Bench User"},
+    """A portal login for one bench reseller."""
+    return _bench_user(
+        f"bench-user-{reseller_id}@example.com", reseller_id=reseller_id, full_name="Bench User"
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+
+
+def logged_in_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def mebibytes(kibibytes: float) -> float:

@@ -33,6 +33,7 @@ from bench.common import (
     bench_resellers,
     bench_staff,
     best_times,
+    logged_in_client,
     mebibytes,
     ratio,
     repeats,
@@ -54,14 +55,6 @@ def run() -> list[dict[str, Any]]:
     rows += _xlsx_vs_bare(resellers.large_id, resellers.large_lines)
     rows += _memory(resellers)
     return rows
-
-
-def _staff_client():
-    from django.test import Client
-
-    client = Client()
-    client.force_login(bench_staff())
-    return client
 
 
 def _export_url(reseller_id: int | None, fmt: str) -> str:
@@ -103,7 +96,7 @@ def copy_statement() -> str:
 def _csv_vs_copy(reseller_id: int, lines: int) -> list[dict[str, Any]]:
     from django.db import connection
 
-    client = _staff_client()
+    client = logged_in_client(bench_staff())
     url = _export_url(reseller_id, "csv")
     statement = copy_statement()
 
@@ -114,22 +107,14 @@ def _csv_vs_copy(reseller_id: int, lines: int) -> list[dict[str, Any]]:
     _download(client, url)  # warm caches on both sides before timing
     copy()
     best = best_times({"export": lambda: _download(client, url), "copy": copy}, repeats(3))
-    export_seconds, export_bytes = best["export"]
-    copy_seconds, copy_bytes = best["copy"]
-    factor = ratio(export_seconds, copy_seconds)
-    verdict = "met" if factor is not None and factor <= CSV_TARGET else "MISSED"
     return [
-        row(
+        _versus(
             "CSV export (view, streamed) vs COPY TO STDOUT",
             lines,
-            round(export_seconds, 2),
-            "s",
-            baseline=round(copy_seconds, 2),
-            ratio=factor,
-            note=(
-                f"target ≤ {CSV_TARGET:g}× ({verdict}); {lines / export_seconds:,.0f} lines/s; "
-                f"{export_bytes / 2**20:.1f} MiB vs COPY's {copy_bytes / 2**20:.1f} MiB"
-            ),
+            best["export"],
+            best["copy"],
+            target=CSV_TARGET,
+            sizes="{export:.1f} MiB vs COPY's {baseline:.1f} MiB",
         )
     ]
 
@@ -159,33 +144,52 @@ def bare_xlsx(reseller_id: int) -> int:
 def _xlsx_vs_bare(reseller_id: int, lines: int) -> list[dict[str, Any]]:
     from openpyxl import LXML
 
-    client = _staff_client()
+    client = logged_in_client(bench_staff())
     url = _export_url(reseller_id, "xlsx")
     # XLSX is slow (openpyxl spends ~10 µs per cell): two rounds keep the whole run short.
     best = best_times(
         {"export": lambda: _download(client, url), "bare": lambda: bare_xlsx(reseller_id)},
         repeats(2),
     )
-    export_seconds, export_bytes = best["export"]
-    bare_seconds, bare_bytes = best["bare"]
-    factor = ratio(export_seconds, bare_seconds)
-    verdict = "met" if factor is not None and factor <= XLSX_TARGET else "MISSED"
     writer = "lxml" if LXML else "et_xmlfile (lxml not installed)"
     return [
-        row(
+        _versus(
             "XLSX export (view, temp file) vs bare openpyxl write-only",
             lines,
-            round(export_seconds, 2),
-            "s",
-            baseline=round(bare_seconds, 2),
-            ratio=factor,
-            note=(
-                f"target ≤ {XLSX_TARGET:g}× ({verdict}); {lines / export_seconds:,.0f} lines/s; "
-                f"{export_bytes / 2**20:.1f} MiB vs {bare_bytes / 2**20:.1f} MiB; "
-                f"XML writer: {writer}"
-            ),
+            best["export"],
+            best["bare"],
+            target=XLSX_TARGET,
+            sizes="{export:.1f} MiB vs {baseline:.1f} MiB; XML writer: " + writer,
         )
     ]
+
+
+def _versus(
+    label: str,
+    lines: int,
+    export: tuple[float, int],
+    baseline: tuple[float, int],
+    *,
+    target: float,
+    sizes: str,
+) -> dict[str, Any]:
+    """One timed row: the export against its baseline, each (best seconds, bytes written)."""
+    export_seconds, export_bytes = export
+    baseline_seconds, baseline_bytes = baseline
+    factor = ratio(export_seconds, baseline_seconds)
+    verdict = "met" if factor is not None and factor <= target else "MISSED"
+    size_note = sizes.format(export=export_bytes / 2**20, baseline=baseline_bytes / 2**20)
+    return row(
+        label,
+        lines,
+        round(export_seconds, 2),
+        "s",
+        baseline=round(baseline_seconds, 2),
+        ratio=factor,
+        note=(
+            f"target ≤ {target:g}× ({verdict}); {lines / export_seconds:,.0f} lines/s; {size_note}"
+        ),
+    )
 
 
 def _memory(resellers) -> list[dict[str, Any]]:
@@ -274,7 +278,7 @@ def _memory_probe(fmt: str, reseller_id: int | None) -> dict[str, int]:
     from django.conf import settings
 
     settings.DEBUG = False  # no query log growing in memory
-    client = _staff_client()
+    client = logged_in_client(bench_staff())
     url = _export_url(reseller_id, fmt)
     # Warm-up: the same export filtered down to no orders loads every module and opens the
     # connection, so the baseline is a process ready to export.

@@ -8,20 +8,25 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.common import bench_reseller_user, bench_resellers, bench_staff, ratio, row
+from bench.common import (
+    bench_reseller_user,
+    bench_resellers,
+    bench_staff,
+    logged_in_client,
+    ratio,
+    row,
+)
 
 
 def run() -> list[dict[str, Any]]:
-    from django.test import Client
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     resellers = bench_resellers()
-    staff = Client()
-    staff.force_login(bench_staff())
-    portal = {}
-    for reseller_id in (resellers.large_id, resellers.small_id):
-        portal[reseller_id] = Client()
-        portal[reseller_id].force_login(bench_reseller_user(reseller_id))
+    staff = logged_in_client(bench_staff())
+    portal = {
+        reseller_id: logged_in_client(bench_reseller_user(reseller_id))
+        for reseller_id in (resellers.large_id, resellers.small_id)
+    }
 
     pages = [
         (
@@ -44,14 +49,10 @@ def run() -> list[dict[str, Any]]:
     ]
     rows = []
     for label, target in pages:
-        try:
-            measured = {
-                reseller_id: _measure(*target(reseller_id))
-                for reseller_id in (resellers.small_id, resellers.large_id)
-            }
-        except NoReverseMatch:
-            rows.append(row(f"queries: {label}", "-", None, "", note="page not built yet"))
-            continue
+        measured = {
+            reseller_id: _measure(*target(reseller_id))
+            for reseller_id in (resellers.small_id, resellers.large_id)
+        }
         small_queries, small_ms = measured[resellers.small_id]
         large_queries, large_ms = measured[resellers.large_id]
         rows.append(
