@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -10,28 +11,36 @@ from django.views.decorators.http import require_GET
 PAGE_SIZE = 25
 
 
+def filter_queryset(request: HttpRequest, *, queryset: QuerySet, filterset_class):
+    """Apply a FilterSet to the request's query string: (filterset, filtered queryset).
+
+    Invalid filter input gives no rows, never a partly filtered list; the caller shows the
+    form's errors (list pages) or refuses (exports). List pages and exports both go through
+    here, so a download always holds exactly what the page shows.
+    """
+    filterset = filterset_class(request.GET, queryset=queryset)
+    return filterset, (filterset.qs if filterset.is_valid() else queryset.none())
+
+
 def filtered_list(
     request: HttpRequest,
     *,
-    queryset,
+    queryset: QuerySet,
     filterset_class,
     template_name: str,
     context: dict | None = None,
     page_size: int = PAGE_SIZE,
-    filterset_kwargs: dict | None = None,
 ):
-    """The one list view: a scoped queryset, a FilterSet over it, and a page of results.
-
-    The same FilterSet drives exports, so what staff see is exactly what they download.
-    """
-    filterset = filterset_class(request.GET or None, queryset=queryset, **(filterset_kwargs or {}))
-    results = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if filterset.is_bound and not filterset.is_valid():
-        results = queryset.none()
+    """The one list view: a scoped queryset, a FilterSet over it, and a page of results."""
+    filterset, results = filter_queryset(
+        request, queryset=queryset, filterset_class=filterset_class
+    )
     paginator = Paginator(results, page_size)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # Empty states tell "nothing yet" from "nothing matches these filters".
+    is_filtered = any(value for key, value in query.items() if key != "ordering")
     return render(
         request,
         template_name,
@@ -40,6 +49,7 @@ def filtered_list(
             "page_obj": page,
             "object_list": page.object_list,
             "querystring": query.urlencode(),
+            "is_filtered": is_filtered,
             **(context or {}),
         },
     )
