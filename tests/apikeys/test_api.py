@@ -169,6 +169,17 @@ def test_the_account_describes_the_caller(api, reseller, key):
     }
 
 
+def test_each_key_answers_only_for_its_own_account(api, other_api, reseller, other_key):
+    mine, theirs = api.get("/account").json(), other_api.get("/account").json()
+
+    assert (mine["id"], mine["api_key"]["prefix"]) == (reseller.pk, api.key.model.prefix)
+    assert (theirs["id"], theirs["api_key"]["prefix"]) == (
+        other_key.model.reseller_id,
+        other_key.model.prefix,
+    )
+    assert mine["id"] != theirs["id"]
+
+
 def test_products_are_the_resellers_channel_listings_at_channel_prices(api, listings):
     other_channel = ChannelFactory(slug="wholesale")
     ListingFactory(channel=other_channel, product=ProductFactory(sku="ELSEWHERE"))

@@ -3,11 +3,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apikeys.choices import ApiKeyStatus, GracePeriod
 from apikeys.models import ApiKey
 from apikeys.selectors import apikey_for_token
+from apikeys.services import apikey_revoke, apikey_rotate
 from resellers.choices import ResellerStatus
 from tests.apikeys.conftest import issue_key
 from tests.factories import ResellerFactory, UserFactory
@@ -192,3 +195,44 @@ def test_an_expiring_key_can_still_be_revoked_at_once(reseller_client, reseller_
     reseller_client.post(reverse("portal:apikey_revoke", args=[old.model.pk]))
 
     assert apikey_for_token(token=old.plaintext).api_key is None
+
+
+def _page_queries(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context), response.content.decode()
+
+
+def _issue_keys_in_every_status(reseller, user, count: int) -> None:
+    """`count` keys, of which one is rotated (expiring, plus its replacement) and one revoked."""
+    keys = [issue_key(reseller, user, name=f"Key {n}").model for n in range(count)]
+    apikey_rotate(api_key=keys[0], actor=user, grace_period=GracePeriod.ONE_DAY)
+    apikey_revoke(api_key=keys[1], actor=user)
+
+
+def test_the_key_list_needs_the_same_few_queries_at_two_sizes(reseller_client, reseller_with_user):
+    reseller, user = reseller_with_user
+    _issue_keys_in_every_status(reseller, user, 2)
+    small, page = _page_queries(reseller_client, "/portal/settings/")
+    assert page.count("<code>rpk_") == 3  # two keys and the rotated one's replacement
+    _issue_keys_in_every_status(reseller, user, 14)
+    large, page = _page_queries(reseller_client, "/portal/settings/")
+
+    assert page.count("<code>rpk_") == 18
+    assert small == large <= 4  # session, user, reseller, keys
+
+
+def test_the_back_office_key_list_needs_the_same_queries_at_two_sizes(
+    staff_client, reseller_with_user
+):
+    reseller, user = reseller_with_user
+    url = reverse("backoffice:reseller_detail", args=[reseller.pk])
+    _issue_keys_in_every_status(reseller, user, 2)
+    small, page = _page_queries(staff_client, url)
+    assert page.count("<code>rpk_") == 3
+    _issue_keys_in_every_status(reseller, user, 14)
+    large, page = _page_queries(staff_client, url)
+
+    assert page.count("<code>rpk_") == 18
+    assert small == large
