@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from core.access import portal_view, staff_required
+from core.views import filter_queryset
 from orders.export import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -67,9 +68,9 @@ def export_response(
 ) -> HttpResponse:
     if fmt not in FORMATS:  # the URL patterns allow only these; this guards direct callers
         return HttpResponseBadRequest("Exports are available as CSV or XLSX.")
-    # Exactly what filtered_list does for the page, so the download matches the screen.
-    filterset = OrderFilter(request.GET or None, queryset=orders)
-    if filterset.is_bound and not filterset.is_valid():
+    # The same filtering as the list page, so the download matches the screen.
+    filterset, filtered = filter_queryset(request, queryset=orders, filterset_class=OrderFilter)
+    if not filterset.is_valid():
         problems = "; ".join(
             f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: "
             f"{' '.join(errors)}"
@@ -80,7 +81,6 @@ def export_response(
             "Correct them on the orders page and export again.",
             content_type="text/plain; charset=utf-8",
         )
-    filtered = filterset.qs if filterset.is_bound else orders
     filename = export_filename(reseller=reseller, extension=fmt)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":

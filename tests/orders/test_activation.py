@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from kombu.exceptions import OperationalError
 
 from config.celery import app as celery_app
@@ -141,65 +138,17 @@ def test_a_broker_outage_still_commits_the_order_and_the_sweep_catches_up(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_broker_on_a_closed_port_does_not_fail_the_order(channel, caplog):
+def test_a_broker_on_a_closed_port_does_not_fail_the_order(channel, caplog, broker_unreachable):
     reseller = ApprovedResellerFactory(channel=channel)
     ListingFactory(channel=channel, product=ProductFactory(sku="SKU-1"))
-    conf, amqp = celery_app.conf, celery_app.amqp
-    previous = (conf.task_always_eager, conf.broker_url, celery_app._pool, amqp._producer_pool)
-    # Really publish (not eagerly) to a port where nothing listens. The app caches its
-    # connection and producer pools, so start from fresh ones (what a forked worker does).
-    conf.task_always_eager, conf.broker_url = False, "redis://127.0.0.1:9/0"
-    celery_app._pool = amqp._producer_pool = None
-    try:
+    with broker_unreachable():
         order = order_place(reseller=reseller, request=order_request())
-    finally:
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        conf.task_always_eager, conf.broker_url = previous[:2]
-        celery_app._pool, amqp._producer_pool = previous[2:]
 
     assert Order.objects.filter(pk=order.pk).exists()
     assert status_of(reseller) == ResellerStatus.APPROVED
     assert "could not enqueue task=resellers.tasks.activate_reseller" in caplog.text
     activate_resellers_with_orders()
     assert status_of(reseller) == ResellerStatus.ACTIVE
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_first_orders_activate_the_reseller_exactly_once(channel):
-    reseller = ApprovedResellerFactory(channel=channel)
-    ListingFactory(channel=channel, product=ProductFactory(sku="SKU-1"))
-    threads_count = 8
-    barrier = threading.Barrier(threads_count)
-    failures: list[BaseException] = []
-
-    def place_first_order(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            # Each order's commit enqueues the (eager) task; the thread also calls the
-            # service itself, and every other thread does the same at the same moment.
-            order_place(reseller=reseller, request=order_request(reference=f"PO-{index}"))
-            reseller_activate_on_first_order(reseller_id=reseller.pk)
-            if index % 2:
-                activate_resellers_with_orders()
-        except BaseException as error:  # noqa: BLE001 - reported by the main thread
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=place_first_order, args=(n,)) for n in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert failures == []
-    assert Order.objects.filter(reseller=reseller).count() == threads_count
-    assert status_of(reseller) == ResellerStatus.ACTIVE
-    [change] = activations(reseller)
-    assert change.actor is None
-    assert StatusChange.objects.filter(reseller=reseller).count() == 1
 
 
 @pytest.mark.worker
