@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from .models import Rule, RuleChange
+from .services import RULE_FIELDS, rule_delete, rule_save
 
 
 @admin.register(Rule)
@@ -11,6 +12,24 @@ class RuleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "scope", "enabled"]
     search_fields = ["name"]
     raw_id_fields = ["reseller"]
+
+    # Raw data edits still go through the services, so the rule history stays complete.
+    def save_model(self, request, obj, form, change) -> None:
+        saved = rule_save(
+            rule=obj if change else None,
+            data={
+                name: form.cleaned_data[name] for name in RULE_FIELDS if name in form.cleaned_data
+            },
+            actor=request.user,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj) -> None:
+        rule_delete(rule=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for rule in queryset:
+            rule_delete(rule=rule, actor=request.user)
 
 
 @admin.register(RuleChange)
