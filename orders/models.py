@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Case, Value, When
+from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 
 from .choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, PaymentStatus
@@ -17,8 +19,30 @@ def money_field(verbose_name: str | None = None, **kwargs) -> models.DecimalFiel
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
+def order_number_expression() -> models.Expression:
+    """SO-0000042 for id 42: "SO-" and the id padded to seven digits (longer ids in full).
+
+    The database computes it as it inserts the row and hands it back in the INSERT's RETURNING
+    clause, so placing an order costs no second write to number it. Plain SQL both databases
+    run (no LPAD, which PostgreSQL truncates and SQLite lacks), so it can be a stored column.
+    """
+    digits = Cast("id", models.CharField())
+    return Concat(
+        Value("SO-"),
+        Case(
+            When(id__lt=10_000_000, then=Right(Concat(Value("000000"), digits), 7)),
+            default=digits,
+        ),
+    )
+
+
 class Order(models.Model):
-    number = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    number = models.GeneratedField(
+        expression=order_number_expression(),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        unique=True,
+    )
     reseller = models.ForeignKey(
         "resellers.Reseller", on_delete=models.PROTECT, related_name="orders"
     )

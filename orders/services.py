@@ -286,9 +286,7 @@ def _order_place(
     order.subtotal = sum((line.line_total for line in lines), start=order.subtotal)
     # The seam where the rules engine decides the invoice and the payment capture.
     invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
-    order.save()
-    order.number = f"SO-{order.pk:07d}"
-    order.save(update_fields=["number"])
+    order.save()  # the database numbers it (Order.number) and returns the number with the id
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)

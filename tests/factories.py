@@ -101,12 +101,6 @@ class OrderFactory(DjangoModelFactory):
     subtotal = Decimal("10.00")
     total = Decimal("10.00")
 
-    @factory.post_generation
-    def with_number(obj, create, extracted, **kwargs):  # noqa: N805
-        if create and not obj.number:
-            obj.number = f"SO-{obj.pk:07d}"
-            obj.save(update_fields=["number"])
-
 
 class OrderLineFactory(DjangoModelFactory):
     class Meta:

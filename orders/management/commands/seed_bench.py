@@ -265,7 +265,6 @@ class Command(BaseCommand):
                 )
                 yield {
                     "id": order_id,
-                    "number": f"SO-{order_id:07d}",
                     "reseller_id": reseller.pk,
                     "channel_id": channel.pk,
                     "currency": channel.currency,
@@ -311,7 +310,7 @@ class Command(BaseCommand):
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """Primary keys for `count` new rows, so order numbers (SO-%07d of the id) are known upfront.
+    """Primary keys for `count` new rows, known upfront so the lines can name their orders.
 
     PostgreSQL hands them out from the table's own sequence, which keeps the sequence right for
     later inserts; elsewhere the ids continue after the largest one ever used.
@@ -339,12 +338,15 @@ def bulk_insert(
 ) -> None:
     """Insert rows given as {attname: value} dicts, without building model instances.
 
-    Every concrete column is written; a column a row leaves out gets the field's default, so a
-    field added to the model later does not break the command. Memory stays bounded: rows are
+    Every concrete column is written (except those the database generates, such as the order
+    number); a column a row leaves out gets the field's default, so a field added to the model
+    later does not break the command. Memory stays bounded: rows are
     streamed into one COPY on PostgreSQL and inserted in batches elsewhere.
     """
     fields = [
-        field for field in model._meta.concrete_fields if with_primary_key or not field.primary_key
+        field
+        for field in model._meta.concrete_fields
+        if (with_primary_key or not field.primary_key) and not field.generated
     ]
     names = [field.attname for field in fields]
     defaults = {
