@@ -15,24 +15,16 @@ from django.conf import settings
 from django.db import connection
 
 from orders.models import Order
-from orders.services import LineRequest, OrderRequest, ShipTo, order_place
+from orders.services import LineRequest, OrderRequest, order_place
 from resellers.choices import ResellerStatus
 from resellers.models import Reseller, StatusChange
 from resellers.services import reseller_activate_on_first_order
 from resellers.tasks import activate_reseller, activate_resellers_with_orders
 from tests.conftest import IS_POSTGRES, ROOT, wait_for
 from tests.factories import ApprovedResellerFactory, ListingFactory
+from tests.orders.conftest import SHIP_TO
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-SHIP_TO = ShipTo(
-    name="Pat Doe",
-    address_line1="1 Main St",
-    city="Albany",
-    state="NY",
-    postal_code="12207",
-    country_code="US",
-)
 
 
 def place(reseller, reference: str, sku: str) -> Order:

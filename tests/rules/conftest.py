@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from orders.models import InvoiceLine, Order, OrderEvent, OrderLine
-from orders.services import LineRequest, OrderRequest, ShipTo
+from orders.services import LineRequest, OrderRequest
 from rules.engine import (
     ChannelFacts,
     Evaluation,
@@ -17,16 +17,11 @@ from rules.engine import (
 )
 from rules.models import Rule, RuleChange
 from tests.factories import ListingFactory, ProductFactory
-from tests.orders.conftest import ship_to_post  # noqa: F401  (the portal order pad fixture)
-
-SHIP_TO = ShipTo(
-    name="Jordan Customer",
-    address_line1="742 Evergreen Terrace",
-    city="Springfield",
-    state="OR",
-    postal_code="97403",
-    country_code="US",
+from tests.orders.conftest import (
+    SHIP_TO,
+    ship_to_post,  # noqa: F401  (the portal order pad fixture)
 )
+
 RESELLER = ResellerFacts(id=7, labels=("gold", "eu"), country="US")
 CHANNEL = ChannelFacts(id=3, slug="retail")
 _ids = iter(range(1, 1_000_000))
