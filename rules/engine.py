@@ -55,10 +55,10 @@ from .schema import (
     LIST_OPERATORS,
     MAX_AUTO_CAPTURE,
     NUMBER,
-    OPERATOR_SYMBOLS,
     SET,
     SHIPPING,
     SLOT_LABELS,
+    condition_text,
     rule_validate,
 )
 
@@ -146,8 +146,7 @@ class CompiledCondition:
     test: Callable[[object], bool]
 
     def describe(self) -> str:
-        shown = ", ".join(self.value) if isinstance(self.value, list) else self.value
-        return f"{FIELDS[self.field].label} {OPERATOR_SYMBOLS[self.operator]} {shown}"
+        return condition_text(self.field, self.operator, self.value)
 
 
 # Not frozen: one is assembled per rule per order, and frozen dataclasses pay for

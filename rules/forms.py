@@ -24,6 +24,7 @@ from .schema import (
     FIELDS,
     OPERATORS,
     OPERATORS_FOR_TYPE,
+    OPTIONAL_LABEL_ACTIONS,
     tiers_to_text,
     validate_action,
     validate_condition,
@@ -281,7 +282,7 @@ def action_params_json() -> str:
     return json.dumps(
         {
             name: ["amount" if param == "percent" else param for param in spec.params]
-            + (["label"] if name in ("credit_amount", "credit_percent") else [])
+            + (["label"] if name in OPTIONAL_LABEL_ACTIONS else [])
             for name, spec in ACTIONS.items()
         }
     )
@@ -359,6 +360,7 @@ class PreviewForm(forms.Form):
 
     def clean_items(self) -> list[tuple[str, int]]:
         items: list[tuple[str, int]] = []
+        seen: set[str] = set()
         text = self.cleaned_data["items"].replace("\n", ",")
         for chunk in text.split(","):
             chunk = chunk.strip()
@@ -376,6 +378,12 @@ class PreviewForm(forms.Form):
                 raise forms.ValidationError(
                     f"“{chunk}”: write SKU=quantity with a quantity of at least 1."
                 )
+            if sku in seen:
+                # Order placement refuses this too (orders.services); say it the same way.
+                raise forms.ValidationError(
+                    f"SKU “{sku}” appears twice; combine the quantities on one line."
+                )
+            seen.add(sku)
             items.append((sku, count))
         return items
 

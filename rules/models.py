@@ -62,18 +62,10 @@ class Rule(models.Model):
     def clean(self) -> None:
         """Reject a malformed rule (the admin and any ModelForm get this for free) and store
         the normalised conditions and actions."""
-        from .schema import rule_validate
+        from .schema import rule_validate_object
 
         try:
-            validated = rule_validate(
-                kind=self.kind,
-                match=self.match,
-                conditions=self.conditions,
-                actions=self.actions,
-                scope=self.scope,
-                channel_id=self.channel_id,
-                reseller_id=self.reseller_id,
-            )
+            validated = rule_validate_object(self)
         except RuleValidationError as error:
             raise ValidationError(validation_errors_by_field(error)) from error
         self.conditions = validated.conditions

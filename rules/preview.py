@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from channels.models import Listing
+from channels.selectors import listing_list_for_channel
 from orders.models import Order
 from orders.selectors import order_list
 
@@ -63,19 +63,19 @@ def _existing(number: str) -> tuple[Order, list]:
 
 
 def _draft_lines(reseller, items: list[tuple[str, int]]) -> list[_DraftLine]:
+    """Price the typed SKUs the way order placement does: the reseller's channel's active
+    listings, matched on the exact SKU (PreviewForm has already refused a repeated one)."""
     if reseller.channel_id is None:
         raise PreviewNotPossible(
             f"{reseller} has no channel yet, so its SKUs have no prices; give a subtotal instead."
         )
     listings = {
-        listing.product.sku.casefold(): listing
-        for listing in Listing.objects.filter(
-            channel_id=reseller.channel_id,
-            is_active=True,
-            product__sku__in=[sku for sku, _ in items],
-        ).select_related("product")
+        listing.product.sku: listing
+        for listing in listing_list_for_channel(channel=reseller.channel).filter(
+            product__sku__in=[sku for sku, _ in items]
+        )
     }
-    missing = [sku for sku, _ in items if sku.casefold() not in listings]
+    missing = [sku for sku, _ in items if sku not in listings]
     if missing:
         raise PreviewNotPossible(
             f"Not listed on {reseller.channel}: {', '.join(missing)}. "
@@ -83,10 +83,10 @@ def _draft_lines(reseller, items: list[tuple[str, int]]) -> list[_DraftLine]:
         )
     lines = []
     for sku, quantity in items:
-        listing = listings[sku.casefold()]
+        listing = listings[sku]
         lines.append(
             _DraftLine(
-                sku=listing.product.sku,
+                sku=sku,
                 quantity=quantity,
                 line_total=listing.price * quantity,
                 unit_weight=listing.product.weight,

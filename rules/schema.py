@@ -115,6 +115,16 @@ OPERATORS_FOR_TYPE: dict[str, tuple[str, ...]] = {
 LIST_OPERATORS = frozenset({"in", "not_in"})
 
 
+def condition_text(field: object, operator: object, value: object) -> str:
+    """'Ship-to country in US, CA': a condition as the rules list and the trace show it.
+
+    Lenient, so a stored condition that bypassed validation still reads as something."""
+    spec = FIELDS.get(field)
+    shown = ", ".join(value) if isinstance(value, list) else value
+    label = spec.label if spec else field
+    return f"{label} {OPERATOR_SYMBOLS.get(operator, '?')} {shown}"
+
+
 # Actions. A "set" action fills a slot: only one value per slot survives (the most specific
 # scope wins; within a scope, the higher priority). "add" actions (slot None) accumulate.
 @dataclass(frozen=True)
@@ -521,3 +531,22 @@ def rule_validate(
     if problems:
         raise RuleValidationError(problems)
     return ValidatedRule(conditions=clean_conditions, actions=clean_actions)
+
+
+def _listed(value: object) -> object:
+    # A RuleInput holds tuples (it is frozen); a Rule holds the lists JSON gives back.
+    return list(value) if isinstance(value, tuple) else value
+
+
+def rule_validate_object(rule) -> ValidatedRule:
+    """`rule_validate` on a whole rule, scope and target included: a Rule, or a RuleInput
+    built from the rule form. Raises RuleValidationError like `rule_validate`."""
+    return rule_validate(
+        kind=rule.kind,
+        match=rule.match,
+        conditions=_listed(rule.conditions),
+        actions=_listed(rule.actions),
+        scope=rule.scope,
+        channel_id=rule.channel_id,
+        reseller_id=rule.reseller_id,
+    )

@@ -4,8 +4,9 @@ from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, 
 from django.db.models.functions import Cast
 
 from .choices import RuleScope
+from .engine import SCOPE_RANK
 from .facts import RULE_INPUT_COLUMNS
-from .models import Rule
+from .models import Rule, RuleChange
 
 
 def rules_in_scope(*, reseller, channel, include_disabled: bool = False) -> QuerySet[Rule]:
@@ -25,10 +26,9 @@ def rules_in_scope(*, reseller, channel, include_disabled: bool = False) -> Quer
     return rules.order_by("kind", "priority", "id")
 
 
+# The engine's evaluation order (global, channel, reseller), for sorting in SQL.
 SCOPE_ORDER = Case(
-    When(scope=RuleScope.GLOBAL, then=Value(0)),
-    When(scope=RuleScope.CHANNEL, then=Value(1)),
-    default=Value(2),
+    *(When(scope=scope, then=Value(rank)) for scope, rank in SCOPE_RANK.items()),
     output_field=IntegerField(),
 )
 
@@ -60,6 +60,11 @@ def rule_list_for_reseller(*, reseller) -> QuerySet[Rule]:
     return Rule.objects.filter(scope=RuleScope.RESELLER, reseller=reseller).order_by(
         "kind", "priority", "id"
     )
+
+
+def rule_history(*, rule: Rule, limit: int = 20) -> QuerySet[RuleChange]:
+    """The rule's latest changes, newest first, with who made them (its back-office page)."""
+    return rule.changes.select_related("actor").order_by("-created_at", "-id")[:limit]
 
 
 def rule_neighbours(*, rule: Rule) -> QuerySet[Rule]:

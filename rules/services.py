@@ -10,7 +10,7 @@ from accounts.models import User
 from .choices import RuleChangeAction, RuleKind, RuleScope
 from .exceptions import MissingValue, RuleMoveNotPossible, RuleValidationError
 from .models import Rule, RuleChange
-from .schema import rule_validate
+from .schema import rule_validate_object
 from .selectors import rule_neighbours
 
 RULE_FIELDS = (
@@ -63,6 +63,7 @@ def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Ru
     so switching a rule's scope in the form cannot trip the database's scope constraint.
     """
     target = Rule() if rule is None else Rule.objects.select_for_update().get(pk=rule.pk)
+    before = None if rule is None else _snapshot(target)
     for name in RULE_FIELDS:
         if name in data:
             setattr(target, name, data[name])
@@ -76,26 +77,20 @@ def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Ru
     if not target.name:
         problems.append(MissingValue("Give the rule a name staff will recognise.", path="name"))
     try:
-        validated = rule_validate(
-            kind=target.kind,
-            match=target.match,
-            conditions=target.conditions,
-            actions=target.actions,
-            scope=target.scope,
-            channel_id=target.channel_id,
-            reseller_id=target.reseller_id,
-        )
+        validated = rule_validate_object(target)
     except RuleValidationError as error:
         raise RuleValidationError([*problems, *error.problems]) from error
     if problems:
         raise RuleValidationError(problems)
     target.conditions = validated.conditions
     target.actions = validated.actions
-    created = target.pk is None
+    if before is not None and _snapshot(target) == before:
+        # Saving the form unchanged is not a change: no new updated_at, no history row.
+        return target
     target.save()
     _record(
         rule=target,
-        action=RuleChangeAction.CREATED if created else RuleChangeAction.UPDATED,
+        action=RuleChangeAction.CREATED if before is None else RuleChangeAction.UPDATED,
         actor=actor,
     )
     return target
@@ -116,33 +111,19 @@ def rule_set_enabled(*, rule: Rule, enabled: bool, actor: User | None) -> Rule:
 
 
 @transaction.atomic
-def rule_reorder(
-    *,
-    rule: Rule,
-    actor: User | None,
-    direction: str | None = None,
-    priority: int | None = None,
-) -> Rule:
-    """Move a rule up or down among the rules it competes with, or give it a priority.
+def rule_reorder(*, rule: Rule, direction: str, actor: User | None) -> Rule:
+    """Move a rule up or down among the rules it competes with.
 
     Neighbours are rules of the same kind, scope and target (only those can outrank each
     other). Moving swaps priorities with the neighbour; when the two share a priority (order
     then falls back to id) the group is first renumbered 10, 20, 30… so the swap means
     something.
     """
-    if (direction is None) == (priority is None):
-        raise RuleMoveNotPossible("Give either a direction (up or down) or a priority.")
+    if direction not in ("up", "down"):
+        raise RuleMoveNotPossible("Move a rule up or down.")
     # Lock the whole group: two staff members moving rules at once must not interleave swaps.
     group = list(rule_neighbours(rule=rule).select_for_update())
     locked = next(item for item in group if item.pk == rule.pk)
-    if priority is not None:
-        if locked.priority != priority:
-            locked.priority = priority
-            locked.save(update_fields=["priority", "updated_at"])
-            _record(rule=locked, action=RuleChangeAction.MOVED, actor=actor)
-        return locked
-    if direction not in ("up", "down"):
-        raise RuleMoveNotPossible("Move a rule up or down.")
     index = group.index(locked)
     other_index = index - 1 if direction == "up" else index + 1
     if not 0 <= other_index < len(group):

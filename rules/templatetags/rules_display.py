@@ -5,17 +5,9 @@ from __future__ import annotations
 from django import template
 
 from ..choices import RuleMatch
-from ..schema import ACTIONS, FIELDS, OPERATOR_SYMBOLS, tiers_to_text
+from ..schema import ACTIONS, condition_text, tiers_to_text
 
 register = template.Library()
-
-
-def condition_text(condition: dict) -> str:
-    spec = FIELDS.get(condition.get("field"))
-    value = condition.get("value")
-    shown = ", ".join(value) if isinstance(value, list) else value
-    label = spec.label if spec else condition.get("field")
-    return f"{label} {OPERATOR_SYMBOLS.get(condition.get('operator'), '?')} {shown}"
 
 
 def action_text(action: dict) -> str:
@@ -39,7 +31,10 @@ def conditions_summary(rule) -> str:
     if not rule.conditions:
         return "Always"
     joiner = " and " if rule.match == RuleMatch.ALL else " or "
-    return joiner.join(condition_text(condition) for condition in rule.conditions)
+    return joiner.join(
+        condition_text(condition.get("field"), condition.get("operator"), condition.get("value"))
+        for condition in rule.conditions
+    )
 
 
 @register.filter

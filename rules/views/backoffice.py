@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -30,8 +30,8 @@ from rules.forms import (
 )
 from rules.models import Rule
 from rules.preview import PreviewNotPossible, preview_run
-from rules.schema import rule_validate
-from rules.selectors import rule_list
+from rules.schema import rule_validate_object
+from rules.selectors import rule_history, rule_list
 
 # Buttons on the rule form besides "Save": each re-renders the form instead of saving.
 ADD_CONDITION, ADD_ACTION, PREVIEW = "add_condition", "add_action", "preview"
@@ -151,31 +151,22 @@ def _editor(request: HttpRequest, rule: Rule | None) -> _Editor:
 def _edited_rule(editor: _Editor, rule: Rule | None) -> RuleInput:
     """The rule as it stands in the form, checked as a whole, for the preview."""
     data = editor.rule_data()
-    channel_id = data["channel"].pk if data["channel"] else None
-    reseller_id = data["reseller"].pk if data["reseller"] else None
-    validated = rule_validate(
-        kind=data["kind"],
-        match=data["match"],
-        conditions=data["conditions"],
-        actions=data["actions"],
-        scope=data["scope"],
-        channel_id=channel_id,
-        reseller_id=reseller_id,
-    )
-    return RuleInput(
+    draft = RuleInput(
         id=rule.pk if rule else None,
         name=data["name"],
         kind=data["kind"],
         scope=data["scope"],
-        channel_id=channel_id,
-        reseller_id=reseller_id,
+        channel_id=data["channel"].pk if data["channel"] else None,
+        reseller_id=data["reseller"].pk if data["reseller"] else None,
         priority=data["priority"],
         enabled=data["enabled"],
         match=data["match"],
-        conditions=tuple(validated.conditions),
-        actions=tuple(validated.actions),
+        conditions=tuple(data["conditions"]),
+        actions=tuple(data["actions"]),
         stop_further_rules=data["stop_further_rules"],
     )
+    validated = rule_validate_object(draft)
+    return replace(draft, conditions=tuple(validated.conditions), actions=tuple(validated.actions))
 
 
 def _run_preview(editor: _Editor, rule: Rule | None) -> None:
@@ -222,7 +213,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "rule": rule,
             "editor": editor,
             "form": editor.form,
-            "history": rule.changes.select_related("actor")[:20] if rule else [],
+            "history": rule_history(rule=rule) if rule else [],
             "action_params": action_params_json(),
             "action_kinds": action_kinds_json(),
             "field_operators": field_operators_json(),
@@ -281,10 +272,11 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def rule_preview(request: HttpRequest) -> HttpResponse:
     """Run the saved rules against an order or a hypothetical one. Reads only, hence GET."""
-    form = PreviewForm(request.GET or None, initial={"reseller": request.GET.get("reseller")})
     if request.GET.keys() == {"reseller"}:
         # A link from a reseller page pre-fills the reseller without running anything yet.
         form = PreviewForm(initial={"reseller": request.GET["reseller"]})
+    else:
+        form = PreviewForm(request.GET or None)
     result, error = None, ""
     if form.is_bound and form.is_valid():
         try:

@@ -56,6 +56,9 @@ def rule_post(**overrides) -> dict:
     [
         ("get", "backoffice:rule_list", []),
         ("get", "backoffice:rule_create", []),
+        ("post", "backoffice:rule_create", []),
+        ("get", "backoffice:rule_edit", ["RULE"]),
+        ("post", "backoffice:rule_edit", ["RULE"]),
         ("get", "backoffice:rule_preview", []),
         ("post", "backoffice:rule_toggle", ["RULE"]),
         ("post", "backoffice:rule_move", ["RULE"]),
@@ -64,12 +67,18 @@ def rule_post(**overrides) -> dict:
 )
 def test_resellers_get_403_on_every_rules_page(reseller_client, method, name, args):
     rule = RuleFactory()
+    before = Rule.objects.values().get(pk=rule.pk)
     url = reverse(name, args=[rule.pk if arg == "RULE" else arg for arg in args])
+    # A POST carries a complete rule, so a missing staff check would save something.
+    data = rule_post(name="Hijacked") if method == "post" else {}
 
-    response = getattr(reseller_client, method)(url)
+    response = getattr(reseller_client, method)(url, data)
 
     assert response.status_code == 403
     assert Rule.objects.filter(pk=rule.pk, enabled=True).exists()
+    assert Rule.objects.values().get(pk=rule.pk) == before
+    assert Rule.objects.count() == 1
+    assert not RuleChange.objects.exists()
 
 
 def test_the_staff_navigation_links_to_rules(staff_client):
@@ -310,6 +319,24 @@ def test_the_reseller_page_lists_its_rules_and_offers_to_add_one(staff_client, r
     assert f"{CREATE}?scope=reseller&amp;reseller={reseller.pk}" in page
 
 
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_reseller_page_query_count_does_not_grow_with_its_rules(
+    staff_client, reseller, django_assert_max_num_queries, count
+):
+    for index in range(count):
+        RuleFactory(
+            name=f"Rule {index}",
+            scope="reseller",
+            reseller=reseller,
+            conditions=[{"field": "order_subtotal", "operator": "gt", "value": "500"}],
+        )
+
+    with django_assert_max_num_queries(9):
+        page = staff_client.get(reseller.get_absolute_url()).content.decode()
+
+    assert page.count("Order subtotal &gt; 500") == count
+
+
 def test_add_a_rule_for_this_reseller_starts_with_the_reseller_chosen(staff_client, reseller):
     page = staff_client.get(CREATE, {"scope": "reseller", "reseller": reseller.pk}).content
     page = page.decode()
@@ -376,6 +403,19 @@ def test_preview_explains_an_unknown_order_or_sku(staff_client, reseller, catalo
     assert "There is no order numbered “SO-404”." in unknown_order
     assert "Not listed on Retail: NOPE-1" in unknown_sku
     assert "Give an existing order number, or choose a reseller" in nothing
+
+
+def test_preview_refuses_a_repeated_sku_as_order_placement_does(staff_client, reseller, catalog):
+    RuleFactory(name="Everyone pays 2")
+    before = row_counts()
+
+    page = staff_client.get(
+        PREVIEW, {"reseller": reseller.pk, "items": "MUG-1=2, CAP-1=1, MUG-1=1"}
+    ).content.decode()
+
+    assert row_counts() == before
+    assert "SKU “MUG-1” appears twice; combine the quantities on one line." in page
+    assert "Trace" not in page  # nothing was evaluated
 
 
 def test_preview_the_rule_being_edited_without_saving_it(staff_client, reseller, catalog):

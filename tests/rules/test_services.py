@@ -109,6 +109,30 @@ def test_saving_normalises_and_records_who_did_it(staff, channel):
     assert (change.action, change.actor, change.snapshot["name"]) == ("created", staff, "Fee")
 
 
+def test_saving_an_unchanged_rule_records_nothing(staff):
+    rule = rule_save(data=base(), actor=staff)
+    saved_at = Rule.objects.get().updated_at
+
+    # The same rule as the form sends it again: "2" and "Fee " normalise to what is stored.
+    rule_save(rule=rule, data=base(), actor=staff)
+    rule_save(rule=rule, data=base(name=" Fee "), actor=staff)
+
+    assert Rule.objects.get().updated_at == saved_at
+    assert list(RuleChange.objects.values_list("action", flat=True)) == [RuleChangeAction.CREATED]
+
+    rule_save(
+        rule=rule,
+        data=base(actions=[{"type": "dropship_fee_per_order", "amount": "3"}]),
+        actor=staff,
+    )
+
+    assert list(RuleChange.objects.values_list("action", flat=True)) == [
+        RuleChangeAction.UPDATED,
+        RuleChangeAction.CREATED,
+    ]
+    assert Rule.objects.get().actions == [{"type": "dropship_fee_per_order", "amount": "3.00"}]
+
+
 def test_enable_and_disable_record_a_change_only_when_something_changes(staff):
     rule = RuleFactory()
 
@@ -152,14 +176,26 @@ def test_only_rules_that_compete_are_neighbours(staff, channel):
     assert Rule.objects.get(pk=capture_rule.pk).priority == 5
 
 
-def test_setting_a_priority_directly(staff):
-    rule = RuleFactory(priority=100)
+def test_moving_records_who_moved_the_rule(staff):
+    RuleFactory(priority=10)
+    second = RuleFactory(priority=20)
 
-    rule_reorder(rule=rule, priority=7, actor=staff)
+    rule_reorder(rule=second, direction="up", actor=staff)
 
-    rule.refresh_from_db()
-    assert rule.priority == 7
-    assert RuleChange.objects.get().action == RuleChangeAction.MOVED
+    change = RuleChange.objects.get()
+    assert (change.rule, change.action, change.actor) == (second, RuleChangeAction.MOVED, staff)
+    assert change.snapshot["priority"] == 10
+
+
+def test_moving_needs_a_direction_of_up_or_down(staff):
+    first, second = RuleFactory(priority=10), RuleFactory(priority=20)
+
+    with pytest.raises(RuleMoveNotPossible, match="up or down"):
+        rule_reorder(rule=second, direction="sideways", actor=staff)
+
+    priorities = dict(Rule.objects.values_list("pk", "priority"))
+    assert priorities == {first.pk: 10, second.pk: 20}
+    assert not RuleChange.objects.exists()
 
 
 def test_deleting_keeps_the_history_with_the_rule_name(staff):
