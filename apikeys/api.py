@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Header, NinjaAPI, Path, Query
@@ -30,6 +32,7 @@ from orders.services import LineRequest, OrderRequest, ShipTo
 from resellers.models import Reseller
 
 from . import services
+from .exceptions import IdempotencyConflict, IdempotencyMismatch
 from .models import ApiKey
 from .schemas import (
     AccountOut,
@@ -152,8 +155,6 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
     if isinstance(exc, Throttled):
-        from django.conf import settings
-
         return error_response(
             request,
             429,
@@ -194,20 +195,28 @@ def _on_cannot_order(request: HttpRequest, exc: ResellerCannotOrder) -> HttpResp
     return error_response(request, 403, str(exc))
 
 
-@api.exception_handler(services.IdempotencyConflict)
-def _on_idempotency_conflict(
-    request: HttpRequest, exc: services.IdempotencyConflict
-) -> HttpResponse:
+@api.exception_handler(IdempotencyConflict)
+def _on_idempotency_conflict(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
     response = error_response(request, 409, str(exc), [("Idempotency-Key", str(exc))])
     response["Retry-After"] = "1"
     return response
 
 
-@api.exception_handler(services.IdempotencyMismatch)
-def _on_idempotency_mismatch(
-    request: HttpRequest, exc: services.IdempotencyMismatch
-) -> HttpResponse:
+@api.exception_handler(IdempotencyMismatch)
+def _on_idempotency_mismatch(request: HttpRequest, exc: IdempotencyMismatch) -> HttpResponse:
     return error_response(request, 422, str(exc), [("Idempotency-Key", str(exc))])
+
+
+@api.exception_handler(RequestDataTooBig)
+def _on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django raises this when request.body is first read with a Content-Length over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, before a byte of the body is read into memory.
+    return error_response(
+        request,
+        413,
+        f"The request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+        "bytes. Send fewer lines per order.",
+    )
 
 
 @api.exception_handler(Exception)
@@ -477,7 +486,8 @@ def create_order(
         actor=None,
         render=render,
         idempotency_key=idempotency_key,
-        fingerprint=_fingerprint(payload),
+        # Only a request that can be retried under a key needs its body compared.
+        fingerprint=_fingerprint(payload) if idempotency_key else "",
     )
     response = HttpResponse(
         result.body, status=result.status_code, content_type=api.get_content_type()

@@ -11,3 +11,11 @@ class ApiKeyNotAllowed(ApiKeyError):
 
 class ApiKeyNotUsable(ApiKeyError):
     """The key is revoked or expired, so it cannot be rotated."""
+
+
+class IdempotencyConflict(Exception):
+    """A request with this Idempotency-Key is still being processed (HTTP 409)."""
+
+
+class IdempotencyMismatch(Exception):
+    """The Idempotency-Key was first used with a different request body (HTTP 422)."""

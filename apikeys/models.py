@@ -9,6 +9,14 @@ from django.utils import timezone
 from .choices import ApiKeyStatus, IdempotencyStatus
 
 
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now: datetime) -> ApiKeyQuerySet:
+        """Keys that still authenticate at `now`: the database form of `ApiKey.is_usable`."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
 class ApiKey(models.Model):
     """A reseller's API key. Only the lookup prefix and a SHA-256 of the full key are stored."""
 
@@ -39,6 +47,8 @@ class ApiKey(models.Model):
         related_name="+",
         help_text="The key this one replaced.",
     )
+
+    objects = ApiKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "API key"

@@ -46,7 +46,11 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 # Literal types from the model choices, so the OpenAPI enums cannot drift from the database.
 OrderStatusValue = Literal[tuple(OrderStatus.values)]  # type: ignore[valid-type]
 OrderSourceValue = Literal[tuple(OrderSource.values)]  # type: ignore[valid-type]
-ApiOrderSourceValue = Literal["api", "inventory_source"]
+# What an integration may say placed its order; "portal" orders come from the portal only.
+ApiOrderSourceValue = Literal[  # type: ignore[valid-type]
+    OrderSource.API.value,
+    OrderSource.INVENTORY_SOURCE.value,
+]
 CaptureModeValue = Literal[tuple(CaptureMode.values)]  # type: ignore[valid-type]
 PaymentStatusValue = Literal[tuple(PaymentStatus.values)]  # type: ignore[valid-type]
 InvoiceLineKindValue = Literal[tuple(InvoiceLineKind.values)]  # type: ignore[valid-type]
@@ -221,7 +225,8 @@ class OrderIn(InputSchema):
     shipping_method: Text | None = Field(None, max_length=100, examples=["ground"])
     note: Text | None = Field(None, max_length=5000)
     source: ApiOrderSourceValue = Field(
-        "api", description="`inventory_source` when Inventory Source places the order for you."
+        OrderSource.API.value,
+        description="`inventory_source` when Inventory Source places the order for you.",
     )
     items: list[ItemIn] = Field(min_length=1, max_length=MAX_LINES)
 

@@ -17,7 +17,12 @@ from resellers.models import Reseller
 
 from . import tokens
 from .choices import GRACE_PERIOD_DURATIONS, ApiKeyStatus, IdempotencyStatus
-from .exceptions import ApiKeyNotAllowed, ApiKeyNotUsable
+from .exceptions import (
+    ApiKeyNotAllowed,
+    ApiKeyNotUsable,
+    IdempotencyConflict,
+    IdempotencyMismatch,
+)
 from .models import ApiKey, IdempotencyKey
 
 logger = logging.getLogger(__name__)
@@ -60,11 +65,13 @@ def _stop(locked: ApiKey, *, actor: User | None, now: datetime) -> None:
     locked.save(update_fields=["revoked_at", "revoked_by"])
 
 
-def _usable(keys):
-    now = timezone.now()
-    return keys.filter(revoked_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
+def _ensure_actor_may_manage(api_key: ApiKey, *, actor: User, action: str) -> None:
+    """Resellers manage their own keys; staff may act on any key.
+
+    Views already scope the lookup; this keeps the rule in the services too.
+    """
+    if not actor.is_staff and actor.reseller_id != api_key.reseller_id:
+        raise ApiKeyNotAllowed(f"You can only {action} your own account's keys.")
 
 
 @transaction.atomic
@@ -80,7 +87,7 @@ def apikey_create(*, reseller: Reseller, name: str, actor: User | None) -> tuple
     name = (name or "").strip()
     if not name:
         raise ApiKeyNotAllowed("Give the key a name, e.g. the system that will use it.")
-    if _usable(ApiKey.objects.filter(reseller=locked)).count() >= MAX_USABLE_KEYS:
+    if ApiKey.objects.filter(reseller=locked).usable(timezone.now()).count() >= MAX_USABLE_KEYS:
         raise ApiKeyNotAllowed(
             f"You already have {MAX_USABLE_KEYS} working keys. Revoke one you no longer use first."
         )
@@ -90,15 +97,17 @@ def apikey_create(*, reseller: Reseller, name: str, actor: User | None) -> tuple
 
 
 @transaction.atomic
-def apikey_rotate(*, api_key: ApiKey, actor: User | None, grace_period: str) -> tuple[ApiKey, str]:
+def apikey_rotate(*, api_key: ApiKey, actor: User, grace_period: str) -> tuple[ApiKey, str]:
     """Replace a key with a new one of the same name.
 
     The old key stops working now (no grace period) or at the end of the chosen grace period,
-    so the reseller can deploy the new key without downtime.
+    so the reseller can deploy the new key without downtime. The new key's `rotated_from` is
+    the old key as this rotation left it.
     """
     if grace_period not in GRACE_PERIOD_DURATIONS:
         raise ApiKeyNotUsable("Choose how long the old key should keep working.")
     locked = ApiKey.objects.select_for_update().select_related("reseller").get(pk=api_key.pk)
+    _ensure_actor_may_manage(locked, actor=actor, action="rotate")
     if not locked.reseller.may_order:
         raise ApiKeyNotAllowed(
             f"Your account is {locked.reseller.get_status_display().lower()}; keys can be "
@@ -132,17 +141,15 @@ def apikey_rotate(*, api_key: ApiKey, actor: User | None, grace_period: str) -> 
         grace_period,
         locked.reseller_id,
     )
-    api_key.refresh_from_db()
     return new_key, plaintext
 
 
 @transaction.atomic
 def apikey_revoke(*, api_key: ApiKey, actor: User) -> ApiKey:
-    """Stop a key at once. Resellers revoke their own keys; staff may revoke any key."""
+    """Stop a key at once; returns the key as revoked. Resellers revoke their own keys; staff
+    may revoke any key."""
     locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
-    # Views already scope the lookup; this keeps the rule in the service too.
-    if not actor.is_staff and actor.reseller_id != locked.reseller_id:
-        raise ApiKeyNotAllowed("You can only revoke your own account's keys.")
+    _ensure_actor_may_manage(locked, actor=actor, action="revoke")
     if locked.revoked_at is None:
         _stop(locked, actor=actor, now=timezone.now())
         logger.info(
@@ -151,7 +158,6 @@ def apikey_revoke(*, api_key: ApiKey, actor: User) -> ApiKey:
             locked.reseller_id,
             actor.is_staff,
         )
-    api_key.refresh_from_db()
     return locked
 
 
@@ -178,14 +184,6 @@ def apikey_record_use(*, api_key: ApiKey, now: datetime | None = None) -> bool:
 
 
 # --- Idempotency keys ---------------------------------------------------------------------
-
-
-class IdempotencyConflict(Exception):
-    """A request with this Idempotency-Key is still being processed (HTTP 409)."""
-
-
-class IdempotencyMismatch(Exception):
-    """The Idempotency-Key was first used with a different request body (HTTP 422)."""
 
 
 @dataclass(frozen=True)
@@ -243,7 +241,8 @@ def _claim(*, reseller: Reseller, key: str, fingerprint: str) -> IdempotencyKey 
                 "answer."
             )
         if record.status == IdempotencyStatus.COMPLETED:
-            return ApiResult(record.response_status or 200, record.response_body, replayed=True)
+            # Completed in the same UPDATE that stored response_status: it is always set.
+            return ApiResult(record.response_status, record.response_body, replayed=True)
         if record.locked_at <= now - IDEMPOTENCY_ABANDONED_AFTER:
             taken = IdempotencyKey.objects.filter(
                 pk=record.pk, status=IdempotencyStatus.IN_FLIGHT, locked_at=record.locked_at

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
 
-from .api import api
-from .security import guard_body_size
+from .api import api, error_response
 from .views import backoffice, portal
 
 portal_urlpatterns = [
@@ -19,35 +18,16 @@ backoffice_urlpatterns = [
 ]
 
 
-def _guarded(patterns: list) -> list:
-    """ninja's URL patterns with every view behind the request-size guard."""
-    guarded: list[URLPattern | URLResolver] = []
-    for pattern in patterns:
-        if isinstance(pattern, URLPattern):
-            pattern = URLPattern(
-                pattern.pattern,
-                guard_body_size(pattern.callback),
-                pattern.default_args,
-                pattern.name,
-            )
-        guarded.append(pattern)
-    return guarded
-
-
-def api_not_found(request: HttpRequest, unknown: str) -> JsonResponse:
+def api_not_found(request: HttpRequest, unknown: str) -> HttpResponse:
     """Unknown paths under /api/v1/ answer in JSON too, never with the HTML 404 page."""
-    return JsonResponse(
-        {
-            "detail": f"There is no API endpoint at /api/v1/{unknown}. "
-            "See /api/v1/docs for the endpoints.",
-            "errors": [],
-        },
-        status=404,
+    return error_response(
+        request,
+        404,
+        f"There is no API endpoint at /api/v1/{unknown}. See /api/v1/docs for the endpoints.",
     )
 
 
-api_patterns, api_app_name, api_namespace = api.urls
 api_urlpatterns = [
-    path("api/v1/", (_guarded(api_patterns), api_app_name, api_namespace)),
+    path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<unknown>.*)$", api_not_found),
 ]

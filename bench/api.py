@@ -14,8 +14,9 @@ order with its lines and event, the idempotency record, and the JSON answer.
 
 It runs in its own throwaway database (a temporary file for SQLite, `<name>_bench_api` on
 PostgreSQL), created and migrated at start and dropped at the end, so it never touches the
-development data. Each rate is the best of REPEATS batches of SIZE requests, interleaved
-across the cases. Two reference rows bound what any implementation could reach:
+development data. Each rate is the best of 5 batches (BENCH_REPEATS overrides) of SIZE
+requests, interleaved across the cases. Two reference rows bound what any implementation could
+reach:
 
 - `order_place()` alone (no HTTP): no API built on that service can beat its ratio.
 - The floor: `POST /bench/floor/` sends the statements an API order with an Idempotency-Key
@@ -31,9 +32,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
+from dataclasses import asdict
 from decimal import Decimal
 
 import django
@@ -54,12 +55,21 @@ from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
 from apikeys.urls import api_urlpatterns  # noqa: E402
+from bench.common import best_times, ratio, repeats, row  # noqa: E402
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place  # noqa: E402
 
 SIZE = 100
-REPEATS = 5
 WARMUP = 20
 TARGET_RATIO = 0.3
+# Every bench order ships here: the API body, order_place() and the floor's SQL.
+SHIP_TO = ShipTo(
+    name="Bench Customer",
+    address_line1="1 Main St",
+    city="Springfield",
+    state="IL",
+    postal_code="62701",
+    country_code="US",
+)
 
 
 @csrf_exempt
@@ -129,10 +139,24 @@ def floor_order(request: HttpRequest) -> JsonResponse:
             " ship_city, ship_state, ship_postal_code, ship_country, ship_phone, ship_email,"
             " shipping_method, note, subtotal, shipping_total, fees_total, other_total,"
             " discount_total, total, capture_mode, payment_status, created_at, updated_at)"
-            " VALUES (%s, %s, 'USD', %s, 'api', 'open', 'Bench Customer', '', '1 Main St', '',"
-            " 'Springfield', 'IL', '62701', 'US', '', '', 'Ground', '', 9.95, 0, 0, 0, 0, 9.95,"
-            " 'capture_now', 'awaiting_capture', now(), now()) RETURNING id, number",
-            [ids["reseller"], ids["channel"], body["reference_number"]],
+            " VALUES (%s, %s, 'USD', %s, 'api', 'open', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " 'Ground', '', 9.95, 0, 0, 0, 0, 9.95, 'capture_now', 'awaiting_capture', now(),"
+            " now()) RETURNING id, number",
+            [
+                ids["reseller"],
+                ids["channel"],
+                body["reference_number"],
+                SHIP_TO.name,
+                SHIP_TO.company,
+                SHIP_TO.address_line1,
+                SHIP_TO.address_line2,
+                SHIP_TO.city,
+                SHIP_TO.state,
+                SHIP_TO.postal_code,
+                SHIP_TO.country_code,
+                SHIP_TO.phone,
+                SHIP_TO.email,
+            ],
         )
         order_id, number = cursor.fetchone()
         cursor.execute(
@@ -170,14 +194,8 @@ def _body(reference: str, lines: int) -> str:
     return json.dumps(
         {
             "reference_number": reference,
-            "shipping_address": {
-                "name": "Bench Customer",
-                "address_line1": "1 Main St",
-                "city": "Springfield",
-                "state": "IL",
-                "postal_code": "62701",
-                "country_code": "US",
-            },
+            # The optional fields SHIP_TO leaves empty are left out, as a client would.
+            "shipping_address": {field: value for field, value in asdict(SHIP_TO).items() if value},
             "shipping_method": "Ground",
             "items": [{"sku": f"BENCH-{n:02d}", "quantity": 1 + n % 3} for n in range(lines)],
         }
@@ -188,14 +206,7 @@ def _one_line_order(reference: str) -> OrderRequest:
     """_body(reference, 1) as an OrderRequest, for calling order_place() directly."""
     return OrderRequest(
         reference_number=reference,
-        ship_to=ShipTo(
-            name="Bench Customer",
-            address_line1="1 Main St",
-            city="Springfield",
-            state="IL",
-            postal_code="62701",
-            country_code="US",
-        ),
+        ship_to=SHIP_TO,
         items=[LineRequest(sku="BENCH-00", quantity=1)],
     )
 
@@ -236,23 +247,25 @@ def _seed() -> str:
     return plaintext
 
 
-def _best_rates(senders: dict[str, Callable[[int], int]], size: int) -> dict[str, float]:
-    """Requests per second for each sender: the best of REPEATS timed batches of `size`.
+def _best_rates(senders: dict[str, Callable[[], int]]) -> dict[str, float]:
+    """Requests per second for each sender: the best of `repeats(5)` timed batches of SIZE.
 
     The batches are interleaved (bare, service, API, bare, …) rather than run one sender after
     another, so a burst of load from elsewhere on the machine hits every side alike and the
     ratios stay comparable.
     """
-    best = dict.fromkeys(senders, float("inf"))
-    for _ in range(REPEATS):
-        for name, send in senders.items():
-            start = time.perf_counter()
-            for _ in range(size):
-                status = send(0)
+
+    def batch(name: str, send: Callable[[], int]) -> Callable[[], None]:
+        def run_batch() -> None:
+            for _ in range(SIZE):
+                status = send()
                 if status != 201:
                     raise RuntimeError(f"benchmark request {name} failed with HTTP {status}")
-            best[name] = min(best[name], time.perf_counter() - start)
-    return {name: size / seconds for name, seconds in best.items()}
+
+        return run_batch
+
+    best = best_times({name: batch(name, send) for name, send in senders.items()}, repeats(5))
+    return {name: SIZE / seconds for name, (seconds, _) in best.items()}
 
 
 def _measure(key: str) -> list[dict]:
@@ -260,8 +273,8 @@ def _measure(key: str) -> list[dict]:
     counter = iter(range(10**9))
     headers = {"HTTP_X_API_TOKEN": key}
 
-    def api_order(lines: int, *, idempotency: bool) -> Callable[[int], int]:
-        def send(_: int) -> int:
+    def api_order(lines: int, *, idempotency: bool) -> Callable[[], int]:
+        def send() -> int:
             reference = f"B-{next(counter)}"
             extra = {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex} if idempotency else {}
             return client.post(
@@ -274,12 +287,12 @@ def _measure(key: str) -> list[dict]:
 
         return send
 
-    def bare(_: int) -> int:
+    def bare() -> int:
         return client.post(
             "/bench/insert/", _body(f"B-{next(counter)}", 1), content_type="application/json"
         ).status_code
 
-    def floor(_: int) -> int:
+    def floor() -> int:
         return client.post(
             "/bench/floor/",
             _body(f"B-{next(counter)}", 1),
@@ -288,7 +301,7 @@ def _measure(key: str) -> list[dict]:
             **headers,
         ).status_code
 
-    def service_only(_: int) -> int:
+    def service_only() -> int:
         # order_place() alone, no HTTP: the floor under any API built on it.
         order_place(
             reseller=_seed.reseller,  # type: ignore[attr-defined]
@@ -306,11 +319,11 @@ def _measure(key: str) -> list[dict]:
     if connection.vendor == "postgresql":
         references["floor"] = floor
     for _ in range(WARMUP):
-        bare(0)
+        bare()
         for send in references.values():
-            send(0)
+            send()
         for _, send in cases:
-            send(0)
+            send()
 
     query_counts = {}
     for label, send in cases:
@@ -318,60 +331,57 @@ def _measure(key: str) -> list[dict]:
         # empty it so the capture can count.
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
-            send(0)
+            send()
         # Counted now: the captured list is read lazily from a log later requests reset.
         query_counts[label] = len(queries)
 
-    rates = _best_rates({"bare": bare, **references, **dict(cases)}, SIZE)
-    baseline, service = rates["bare"], rates["service"]
+    rates = _best_rates({"bare": bare, **references, **dict(cases)})
+    baseline = rates["bare"]
+
+    def compared(benchmark: str, value: float, note: str) -> dict:
+        return row(
+            benchmark,
+            SIZE,
+            round(value, 1),
+            "orders/s",
+            baseline=round(baseline, 1),
+            ratio=ratio(value, baseline),
+            note=note,
+        )
+
     rows = [
-        {
-            "benchmark": "api: bare one-insert view (baseline)",
-            "size": SIZE,
-            "value": round(baseline, 1),
-            "unit": "requests/s",
-            "baseline": None,
-            "ratio": None,
-            "note": f"{connection.vendor}; in-process test client; 1 INSERT per request",
-        }
+        row(
+            "api: bare one-insert view (baseline)",
+            SIZE,
+            round(baseline, 1),
+            "requests/s",
+            note=f"{connection.vendor}; in-process test client; 1 INSERT per request",
+        )
     ]
     if "floor" in rates:
         rows.append(
-            {
-                "benchmark": "api: the API's statements as hand-written SQL (floor)",
-                "size": SIZE,
-                "value": round(rates["floor"], 1),
-                "unit": "orders/s",
-                "baseline": round(baseline, 1),
-                "ratio": round(rates["floor"] / baseline, 2),
-                "note": "same middleware and commits; no ORM, ninja, validation or rules engine",
-            }
+            compared(
+                "api: the API's statements as hand-written SQL (floor)",
+                rates["floor"],
+                "same middleware and commits; no ORM, ninja, validation or rules engine",
+            )
         )
     rows.append(
-        {
-            "benchmark": "api: order_place() alone, no HTTP (reference)",
-            "size": SIZE,
-            "value": round(service, 1),
-            "unit": "orders/s",
-            "baseline": round(baseline, 1),
-            "ratio": round(service / baseline, 2),
-            "note": "the order service the API calls: the ceiling for an API built on it",
-        }
+        compared(
+            "api: order_place() alone, no HTTP (reference)",
+            rates["service"],
+            "the order service the API calls: the ceiling for an API built on it",
+        )
     )
     for label, _send in cases:
         value = rates[label]
-        ratio = value / baseline
         rows.append(
-            {
-                "benchmark": f"api: POST /api/v1/orders ({label})",
-                "size": SIZE,
-                "value": round(value, 1),
-                "unit": "orders/s",
-                "baseline": round(baseline, 1),
-                "ratio": round(ratio, 2),
-                "note": f"{query_counts[label]} queries per order; target ratio ≥ {TARGET_RATIO}"
-                + ("" if ratio >= TARGET_RATIO else " — BELOW TARGET"),
-            }
+            compared(
+                f"api: POST /api/v1/orders ({label})",
+                value,
+                f"{query_counts[label]} queries per order; target ratio ≥ {TARGET_RATIO}"
+                + ("" if value / baseline >= TARGET_RATIO else " — BELOW TARGET"),
+            )
         )
     return rows
 
@@ -405,5 +415,5 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for result in run():
+        print(result)

@@ -96,7 +96,12 @@ def apikey_rotate(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpR
         messages.error(request, str(error))
         return redirect("portal:settings")
     return _render_settings(
-        request, reseller, new_key=new_key, new_key_plaintext=plaintext, replaced_key=old_key
+        request,
+        reseller,
+        new_key=new_key,
+        new_key_plaintext=plaintext,
+        # The old key as the rotation left it (revoked, or expiring at the end of the grace).
+        replaced_key=new_key.rotated_from,
     )
 
 

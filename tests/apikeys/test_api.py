@@ -54,6 +54,23 @@ def test_a_malformed_key_is_401(key, token, words):
     response = ApiClient(None).get("/account", HTTP_X_API_TOKEN=token)
     assert response.status_code == 401
     assert words in _error(response)["detail"]
+    assert "keys start with rpk_ and are 66 characters long" in _error(response)["detail"]
+
+
+def test_a_bad_bearer_token_without_an_api_token_header_is_explained(key):
+    response = ApiClient(None).get("/account", HTTP_AUTHORIZATION="Bearer not-a-key")
+
+    assert response.status_code == 401
+    assert "not an API key" in _error(response)["detail"]
+
+
+def test_with_both_headers_the_401_explains_the_api_token_header(key, reseller_with_user):
+    apikey_revoke(api_key=key.model, actor=reseller_with_user[1])
+
+    response = ApiClient(key).get("/account", HTTP_AUTHORIZATION="Bearer not-a-key")
+
+    assert response.status_code == 401
+    assert "revoked" in _error(response)["detail"]
 
 
 def test_an_unknown_key_is_401(key):
@@ -274,6 +291,15 @@ def test_an_api_order_is_placed_by_the_integration_not_by_the_keys_creator(api, 
     assert order.events.get().actor_display == "system"
 
 
+def test_an_order_without_an_idempotency_key_is_not_fingerprinted(api, listings, monkeypatch):
+    def fingerprint(payload):
+        raise AssertionError("fingerprinted without an Idempotency-Key")
+
+    monkeypatch.setattr("apikeys.api._fingerprint", fingerprint)
+
+    assert api.post("/orders", order_body()).status_code == 201
+
+
 def test_an_order_from_inventory_source_keeps_its_source(api, listings):
     response = api.post("/orders", order_body(source="inventory_source"))
 
@@ -431,13 +457,28 @@ def test_a_body_that_is_not_a_json_object_is_a_json_4xx(api, listings, raw):
     assert not Order.objects.exists()
 
 
-def test_a_huge_body_is_413_before_it_is_read(api, listings):
-    body = order_body(items=[(f"SKU-{n}", 1) for n in range(60_000)])
+def test_a_huge_body_is_413_before_it_is_read(api, listings, settings):
+    body = json.dumps(order_body(items=[(f"SKU-{n}", 1) for n in range(80_000)]))
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
-    response = api.post("/orders", json.dumps(body))
+    response = api.post("/orders", body)
 
     assert response.status_code == 413
-    assert "limit" in _error(response)["detail"]
+    limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes"
+    assert f"larger than the limit of {limit}" in _error(response)["detail"]
+    assert not Order.objects.exists()
+
+
+def test_a_lower_upload_limit_is_a_json_413_too_not_a_500(api, listings, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = json.dumps(order_body(items=[(f"SKU-{n}", 1) for n in range(500)]))
+    assert len(body) > 10_000
+
+    response = api.post("/orders", body)
+
+    assert response.status_code == 413
+    assert "limit of 10,000 bytes" in _error(response)["detail"]
+    assert not Order.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -463,7 +504,11 @@ def test_bad_query_and_path_values_are_json_4xx(api, path, params):
 def test_an_unknown_api_path_is_a_json_404(api):
     response = api.get("/nothing/here")
     assert response.status_code == 404
-    assert "/api/v1/docs" in _error(response)["detail"]
+    assert _error(response) == {
+        "detail": "There is no API endpoint at /api/v1/nothing/here. "
+        "See /api/v1/docs for the endpoints.",
+        "errors": [],
+    }
 
 
 def test_an_invalid_idempotency_key_header_is_422(api, listings):

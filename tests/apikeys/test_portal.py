@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from apikeys.choices import ApiKeyStatus, GracePeriod
 from apikeys.models import ApiKey
@@ -111,6 +113,31 @@ def test_rotating_shows_the_new_key_once_and_keeps_the_old_for_the_grace_period(
     assert f"It replaces <code>{key.model.prefix}…</code>, which keeps working until" in page
     key.model.refresh_from_db()
     assert key.model.status == ApiKeyStatus.EXPIRING
+
+
+def test_rotating_without_grace_says_the_old_key_has_stopped(reseller_client, key):
+    page = reseller_client.post(
+        reverse("portal:apikey_rotate", args=[key.model.pk]), {"grace_period": GracePeriod.NONE}
+    ).content.decode()
+
+    assert f"It replaces <code>{key.model.prefix}…</code>, which has stopped working." in page
+
+
+def test_each_key_shows_its_status_and_only_working_keys_can_be_revoked(
+    reseller_client, reseller_with_user
+):
+    reseller, user = reseller_with_user
+    _issue_keys_in_every_status(reseller, user, 3)
+    expired = issue_key(reseller, user, name="Old").model
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    page = reseller_client.get("/portal/settings/").content.decode()
+
+    for status in ApiKeyStatus:
+        assert f'<span class="badge badge-{status.value}">{status.label}</span>' in page
+    assert page.count('class="badge badge-active">Active<') == 2  # one key and a replacement
+    # Active and expiring keys can be revoked; expired and revoked ones cannot.
+    assert page.count('<button type="submit" class="danger small"') == 3
 
 
 def test_revoking_asks_for_confirmation_and_stops_the_key(reseller_client, key):

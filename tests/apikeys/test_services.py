@@ -164,10 +164,20 @@ def test_revoking_twice_keeps_the_first_revocation(key, reseller_with_user, staf
 def test_a_user_of_another_reseller_cannot_revoke_the_key(key, other_reseller_with_user):
     _, stranger = other_reseller_with_user
 
-    with pytest.raises(ApiKeyNotAllowed):
+    with pytest.raises(ApiKeyNotAllowed, match="only revoke your own"):
         services.apikey_revoke(api_key=key.model, actor=stranger)
     key.model.refresh_from_db()
     assert key.model.revoked_at is None
+
+
+def test_a_user_of_another_reseller_cannot_rotate_the_key(key, other_reseller_with_user):
+    _, stranger = other_reseller_with_user
+
+    with pytest.raises(ApiKeyNotAllowed, match="only rotate your own"):
+        services.apikey_rotate(api_key=key.model, actor=stranger, grace_period=GracePeriod.NONE)
+    key.model.refresh_from_db()
+    assert key.model.status == ApiKeyStatus.ACTIVE
+    assert ApiKey.objects.count() == 1
 
 
 def test_staff_may_revoke_any_key(key):
@@ -175,6 +185,22 @@ def test_staff_may_revoke_any_key(key):
     services.apikey_revoke(api_key=key.model, actor=staff)
     key.model.refresh_from_db()
     assert key.model.revoked_by == staff
+
+
+def test_usable_keys_are_the_active_and_expiring_ones(reseller_with_user):
+    reseller, user = reseller_with_user
+    active = issue_key(reseller, user, "active").model
+    expiring = issue_key(reseller, user, "expiring").model
+    expired = issue_key(reseller, user, "expired").model
+    revoked = issue_key(reseller, user, "revoked").model
+    now = timezone.now()
+    ApiKey.objects.filter(pk=expiring.pk).update(expires_at=now + timedelta(hours=1))
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
+    services.apikey_revoke(api_key=revoked, actor=user)
+
+    assert set(ApiKey.objects.usable(timezone.now())) == {active, expiring}
+    # The query and the property say the same of every key.
+    assert {key for key in ApiKey.objects.all() if key.is_usable} == {active, expiring}
 
 
 def test_an_unknown_secret_with_a_real_prefix_is_refused(key):
