@@ -30,6 +30,12 @@ STATUS_ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
+# The shipping methods the portal's order pad offers. seed_bench uses the same values, so
+# shipping rules match bench data the way they match real orders. The order column itself is
+# free text: the API and Inventory Source may send other carriers' names.
+SHIPPING_METHODS: tuple[str, ...] = ("Ground", "2-day", "Overnight")
+
+
 class OrderSource(models.TextChoices):
     PORTAL = "portal", "Portal"
     API = "api", "API"

@@ -26,7 +26,7 @@ DEMO_ORDERS = {
 }
 
 
-def seed_orders(*, staff, resellers) -> None:
+def seed_orders(*, resellers) -> None:
     for email, orders in DEMO_ORDERS.items():
         reseller = resellers[email]
         for reference, items in orders:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from django import forms
 
+from .choices import SHIPPING_METHODS
 from .services import MAX_LINES
 
-# Matches what seed_bench and the demo data use, so shipping rules see consistent values.
-SHIPPING_METHODS = [("Ground", "Ground"), ("2-day", "2-day"), ("Overnight", "Overnight")]
 MAX_PAD_ROWS = 200  # each row is two POST fields; Django refuses more than 1,000 fields
 EMPTY_PAD_ROWS = 5
 MAX_CSV_BYTES = 512 * 1024
@@ -37,7 +36,9 @@ class OrderDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     shipping_method = forms.ChoiceField(
-        label="Shipping method", choices=SHIPPING_METHODS, initial="Ground"
+        label="Shipping method",
+        choices=[(method, method) for method in SHIPPING_METHODS],
+        initial=SHIPPING_METHODS[0],
     )
     note = forms.CharField(
         label="Note",

@@ -108,18 +108,6 @@ class Order(models.Model):
     def get_portal_url(self) -> str:
         return reverse("portal:order_detail", args=[self.pk])
 
-    @property
-    def ship_to_display(self) -> str:
-        parts = [
-            self.ship_name,
-            self.ship_company,
-            self.ship_address_line1,
-            self.ship_address_line2,
-            f"{self.ship_city}, {self.ship_state} {self.ship_postal_code}",
-            self.ship_country,
-        ]
-        return ", ".join(part for part in parts if part)
-
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")

@@ -1,9 +1,10 @@
 """Payment actions after an order is placed: staff record a capture, a reseller authorizes.
 
 The rules engine decides at placement how payment is taken (orders.invoicing); these services
-move the payment status afterwards. Money goes through a `PaymentGateway`. There is no real
-gateway yet: `OfflineGateway` moves no money and records each step as an OrderEvent, which is
-what a supplier invoicing by hand needs. A real gateway implements the same two methods.
+move the payment status afterwards and record each step as an OrderEvent. Money goes through a
+`PaymentGateway`, which only moves money and returns a receipt. There is no real gateway yet:
+`OfflineGateway` moves no money, which is what a supplier invoicing by hand needs. A real
+gateway implements the same two methods.
 
 Which payment status may follow which:
 
@@ -42,6 +43,8 @@ class PaymentNotAllowed(OrderError):
 class PaymentReceipt:
     reference: str
     amount: Decimal
+    # How the money moved, when the order's history should say so ("offline, no gateway").
+    note: str = ""
 
 
 class PaymentGateway(Protocol):
@@ -53,48 +56,20 @@ class PaymentGateway(Protocol):
 
 
 class OfflineGateway:
-    """No money moves: each step is recorded on the order's history for the books."""
-
-    def _record(
-        self,
-        *,
-        order: Order,
-        amount: Decimal,
-        kind: str,
-        to_status: str,
-        message: str,
-        actor: User | None,
-    ) -> PaymentReceipt:
-        reference = f"OFFLINE-{secrets.token_hex(5).upper()}"
-        OrderEvent.objects.create(
-            order=order,
-            kind=kind,
-            from_status=order.payment_status,
-            to_status=to_status,
-            message=f"{message} Reference {reference}.",
-            actor=actor,
-        )
-        return PaymentReceipt(reference=reference, amount=amount)
+    """No money moves: each step gets a reference for the books, and nothing else happens."""
 
     def authorize(self, *, order: Order, amount: Decimal, actor: User | None) -> PaymentReceipt:
-        return self._record(
-            order=order,
-            amount=amount,
-            kind="payment_authorized",
-            to_status=PaymentStatus.AUTHORIZED,
-            message=f"Payment of {amount:,.2f} {order.currency} authorized by the reseller.",
-            actor=actor,
-        )
+        return PaymentReceipt(reference=_offline_reference(), amount=amount)
 
     def capture(self, *, order: Order, amount: Decimal, actor: User | None) -> PaymentReceipt:
-        return self._record(
-            order=order,
-            amount=amount,
-            kind="payment_captured",
-            to_status=PaymentStatus.CAPTURED,
-            message=f"Capture of {amount:,.2f} {order.currency} recorded (offline, no gateway).",
-            actor=actor,
+        # The money arrived some other way (a bank transfer); the history says so.
+        return PaymentReceipt(
+            reference=_offline_reference(), amount=amount, note="offline, no gateway"
         )
+
+
+def _offline_reference() -> str:
+    return f"OFFLINE-{secrets.token_hex(5).upper()}"
 
 
 def payment_gateway() -> PaymentGateway:
@@ -131,9 +106,12 @@ def authorization_refusal(order: Order) -> str:
 def _payment_step(
     *,
     order: Order,
+    actor: User | None,
     refusal: Callable[[Order], str],
     step: Callable[[PaymentGateway, Order], PaymentReceipt],
+    kind: str,
     to_status: str,
+    describe: Callable[[Order, PaymentReceipt], str],
     gateway: PaymentGateway | None,
 ) -> Order:
     # Lock the order: two clicks (or two staff members) must not capture or authorize twice;
@@ -142,7 +120,18 @@ def _payment_step(
     reason = refusal(locked)
     if reason:
         raise PaymentNotAllowed(reason)
-    step(gateway or payment_gateway(), locked)
+    receipt = step(gateway or payment_gateway(), locked)
+    # The history is written here rather than by the gateway, so every gateway's payments
+    # are on it, with the status they moved from.
+    note = f" ({receipt.note})" if receipt.note else ""
+    OrderEvent.objects.create(
+        order=locked,
+        kind=kind,
+        from_status=locked.payment_status,
+        to_status=to_status,
+        message=f"{describe(locked, receipt)}{note}. Reference {receipt.reference}.",
+        actor=actor,
+    )
     locked.payment_status = to_status
     locked.save(update_fields=["payment_status", "updated_at"])
     order.refresh_from_db()
@@ -156,9 +145,14 @@ def payment_capture(
     """Record the capture of an order's total (staff action)."""
     return _payment_step(
         order=order,
+        actor=actor,
         refusal=capture_refusal,
         step=lambda gw, locked: gw.capture(order=locked, amount=locked.total, actor=actor),
+        kind="payment_captured",
         to_status=PaymentStatus.CAPTURED,
+        describe=lambda locked, receipt: (
+            f"Capture of {receipt.amount:,.2f} {locked.currency} recorded"
+        ),
         gateway=gateway,
     )
 
@@ -170,8 +164,13 @@ def payment_authorize(
     """The reseller authorizes an order's payment that a rule said needs its approval."""
     return _payment_step(
         order=order,
+        actor=actor,
         refusal=authorization_refusal,
         step=lambda gw, locked: gw.authorize(order=locked, amount=locked.total, actor=actor),
+        kind="payment_authorized",
         to_status=PaymentStatus.AUTHORIZED,
+        describe=lambda locked, receipt: (
+            f"Payment of {receipt.amount:,.2f} {locked.currency} authorized by the reseller"
+        ),
         gateway=gateway,
     )

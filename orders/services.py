@@ -21,27 +21,21 @@ from .models import InvoiceLine, Order, OrderEvent, OrderLine
 
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
-REQUIRED_ADDRESS_FIELDS = {
-    "name": "Name",
-    "address_line1": "Address line 1",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-    "country_code": "Country",
-}
-# Ship-to field -> (Order column, label). The lengths are checked here, against the columns,
-# because order_place is the one way in: PostgreSQL refuses an over-long value with a
+# ShipTo field -> (Order column, label, required): the one table behind the required check,
+# the length check and the order's ship_* columns. The lengths are checked against the
+# columns because order_place is the one way in: PostgreSQL refuses an over-long value with a
 # DataError (a 500, not a clear message) and SQLite would silently store it.
-SHIP_TO_COLUMNS = {
-    "name": ("ship_name", "Name"),
-    "company": ("ship_company", "Company"),
-    "address_line1": ("ship_address_line1", "Address line 1"),
-    "address_line2": ("ship_address_line2", "Address line 2"),
-    "city": ("ship_city", "City"),
-    "state": ("ship_state", "State"),
-    "postal_code": ("ship_postal_code", "Postal code"),
-    "phone": ("ship_phone", "Phone"),
-    "email": ("ship_email", "Email"),
+SHIP_TO_FIELDS: dict[str, tuple[str, str, bool]] = {
+    "name": ("ship_name", "Name", True),
+    "company": ("ship_company", "Company", False),
+    "address_line1": ("ship_address_line1", "Address line 1", True),
+    "address_line2": ("ship_address_line2", "Address line 2", False),
+    "city": ("ship_city", "City", True),
+    "state": ("ship_state", "State", True),
+    "postal_code": ("ship_postal_code", "Postal code", True),
+    "country_code": ("ship_country", "Country", True),
+    "phone": ("ship_phone", "Phone", False),
+    "email": ("ship_email", "Email", False),
 }
 
 
@@ -91,6 +85,11 @@ def reseller_may_order_or_raise(reseller: Reseller) -> None:
         )
 
 
+def _ship_to_values(ship_to: ShipTo) -> dict[str, str]:
+    """Each ShipTo field by name, stripped; a missing value (None) is empty."""
+    return {name: str(getattr(ship_to, name) or "").strip() for name in SHIP_TO_FIELDS}
+
+
 def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     """Every problem with the request at once, or the listings by SKU.
 
@@ -100,21 +99,28 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     """
     errors: list[tuple[str, str]] = []
     reference = request.reference_number.strip()
+    reference_limit = Order._meta.get_field("reference_number").max_length
     if not reference:
         errors.append(("reference_number", "Reference number is required."))
-    elif len(reference) > 64:
-        errors.append(("reference_number", "Reference number must be at most 64 characters."))
-    for name, label in REQUIRED_ADDRESS_FIELDS.items():
-        if not str(getattr(request.ship_to, name) or "").strip():
+    elif len(reference) > reference_limit:
+        errors.append(
+            (
+                "reference_number",
+                f"Reference number must be at most {reference_limit} characters.",
+            )
+        )
+    ship_to = _ship_to_values(request.ship_to)
+    for name, (_column, label, required) in SHIP_TO_FIELDS.items():
+        if required and not ship_to[name]:
             errors.append((f"shipping_address.{name}", f"{label} is required."))
-    for name, (column, label) in SHIP_TO_COLUMNS.items():
-        value = str(getattr(request.ship_to, name) or "").strip()
+    for name, (column, label, _required) in SHIP_TO_FIELDS.items():
         limit = Order._meta.get_field(column).max_length
-        if len(value) > limit:
+        # The country has a check of its own below, which says more than its length would.
+        if name != "country_code" and len(ship_to[name]) > limit:
             errors.append(
                 (f"shipping_address.{name}", f"{label} must be at most {limit} characters.")
             )
-    email = str(request.ship_to.email or "").strip()
+    email = ship_to["email"]
     if email and len(email) <= Order._meta.get_field("ship_email").max_length:
         try:
             validate_email(email)
@@ -125,7 +131,7 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
         errors.append(
             ("shipping_method", f"Shipping method must be at most {method_limit} characters.")
         )
-    country = request.ship_to.country_code.strip()
+    country = ship_to["country_code"]
     if country and (len(country) != 2 or not country.isalpha()):
         errors.append(
             ("shipping_address.country_code", "Country must be a two-letter code such as US.")
@@ -248,23 +254,16 @@ def _order_place(
     reseller = _reseller_for_order(reseller)
     reseller_may_order_or_raise(reseller)
     listings = _validate(reseller, request)
-    ship_to = request.ship_to
+    ship_to = _ship_to_values(request.ship_to)
+    ship_columns = {column: ship_to[name] for name, (column, _, _) in SHIP_TO_FIELDS.items()}
+    ship_columns["ship_country"] = ship_columns["ship_country"].upper()
     order = Order(
         reseller=reseller,
         channel=reseller.channel,
         currency=reseller.channel.currency,
         reference_number=request.reference_number.strip(),
         source=request.source,
-        ship_name=ship_to.name.strip(),
-        ship_company=ship_to.company.strip(),
-        ship_address_line1=ship_to.address_line1.strip(),
-        ship_address_line2=ship_to.address_line2.strip(),
-        ship_city=ship_to.city.strip(),
-        ship_state=ship_to.state.strip(),
-        ship_postal_code=ship_to.postal_code.strip(),
-        ship_country=ship_to.country_code.strip().upper(),
-        ship_phone=ship_to.phone.strip(),
-        ship_email=ship_to.email.strip(),
+        **ship_columns,
         shipping_method=request.shipping_method.strip(),
         note=request.note.strip(),
         created_by=actor,
@@ -283,7 +282,6 @@ def _order_place(
                 line_total=listing.price * item.quantity,
             )
         )
-    order.subtotal = sum((line.line_total for line in lines), start=order.subtotal)
     # The seam where the rules engine decides the invoice and the payment capture.
     invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
     order.save()  # the database numbers it (Order.number) and returns the number with the id

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from core.access import portal_view, staff_required
-from orders.models import Order
 from orders.payments import PaymentNotAllowed, payment_authorize, payment_capture
-from orders.selectors import order_get, order_list
+from orders.selectors import order_list
 from resellers.models import Reseller
 
 
@@ -32,10 +31,7 @@ def order_record_capture(request: HttpRequest, pk: int) -> HttpResponse:
 @portal_view
 @require_POST
 def order_authorize_payment(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpResponse:
-    try:
-        order = order_get(reseller=reseller, pk=pk)
-    except Order.DoesNotExist as error:
-        raise Http404("No such order.") from error
+    order = get_object_or_404(order_list(reseller=reseller), pk=pk)
     try:
         payment_authorize(order=order, actor=request.user)
     except PaymentNotAllowed as error:

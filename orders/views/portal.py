@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.access import portal_view
@@ -19,8 +19,7 @@ from orders.forms import (
     OrderLinesCsvForm,
     ShipToForm,
 )
-from orders.models import Order
-from orders.selectors import order_get, order_list
+from orders.selectors import order_list
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place
 from orders.views.common import order_events
 from resellers.models import Reseller
@@ -43,10 +42,7 @@ def order_list_view(request: HttpRequest, *, reseller: Reseller) -> HttpResponse
 
 @portal_view
 def order_detail(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpResponse:
-    try:
-        order = order_get(reseller=reseller, pk=pk)
-    except Order.DoesNotExist as error:
-        raise Http404("No such order.") from error
+    order = get_object_or_404(order_list(reseller=reseller), pk=pk)
     return render(
         request,
         "portal/orders/detail.html",

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from orders.choices import OrderSource, OrderStatus
+from orders.choices import OrderSource, OrderStatus, PaymentStatus
 from orders.management.commands.seed_bench import BENCH_COMPANY_PREFIX, split_orders
 from orders.models import Order, OrderLine
 from resellers.choices import ORDERING_STATUSES
@@ -54,6 +54,11 @@ def test_it_seeds_the_requested_sizes_with_real_looking_orders():
         assert order.reseller.status in ORDERING_STATUSES
         assert order.reseller.channel.slug == "bench"
         assert order.status in OrderStatus.values and order.source in OrderSource.values
+        # Payment states the application produces: canceling leaves the payment untouched.
+        shipped = order.status in (OrderStatus.SHIPPED, OrderStatus.CLOSED)
+        assert order.payment_status == (
+            PaymentStatus.CAPTURED if shipped else PaymentStatus.AWAITING_CAPTURE
+        )
         lines = order.lines.all()
         assert len(lines) == 2 and len({line.sku for line in lines}) == 2
         assert order.subtotal == order.total == sum(line.line_total for line in lines)

@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from channels.models import Channel, Listing, Product
-from orders.choices import CaptureMode, OrderSource, OrderStatus, PaymentStatus
+from orders.choices import SHIPPING_METHODS, CaptureMode, OrderSource, OrderStatus, PaymentStatus
 from orders.models import InvoiceLine, Order, OrderEvent, OrderLine
 from resellers.choices import ResellerStatus
 from resellers.models import Reseller
@@ -49,7 +49,6 @@ CITIES = [
     ("Savannah", "GA", "31401"),
 ]
 STREETS = ["Evergreen Terrace", "Main Street", "Oak Avenue", "Harbor Road", "Mill Lane"]
-METHODS = ["Ground", "2-day", "Overnight"]
 STATUS_WEIGHTS = [
     (OrderStatus.OPEN, 20),
     (OrderStatus.ON_HOLD, 5),
@@ -67,7 +66,9 @@ PAYMENT_FOR_STATUS = {
     OrderStatus.ON_HOLD: PaymentStatus.AWAITING_CAPTURE,
     OrderStatus.SHIPPED: PaymentStatus.CAPTURED,
     OrderStatus.CLOSED: PaymentStatus.CAPTURED,
-    OrderStatus.CANCELED: PaymentStatus.VOIDED,
+    # Canceling leaves the payment as it was (order_transition does not touch it), and only
+    # open or held orders can be canceled.
+    OrderStatus.CANCELED: PaymentStatus.AWAITING_CAPTURE,
 }
 
 
@@ -279,7 +280,7 @@ class Command(BaseCommand):
                     "ship_state": state,
                     "ship_postal_code": postal_code,
                     "ship_country": "US",
-                    "shipping_method": METHODS[index % 3],
+                    "shipping_method": SHIPPING_METHODS[index % len(SHIPPING_METHODS)],
                     "note": "Leave at the back door." if index % 25 == 0 else "",
                     "subtotal": subtotal,
                     # Totals as order_place computes them before the rules engine adds charges.

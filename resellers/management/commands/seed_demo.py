@@ -59,7 +59,7 @@ class Command(BaseCommand):
         staff = self._staff()
         channels = self._catalog()
         resellers = self._resellers(staff, channels)
-        self._extras(staff=staff, channels=channels, resellers=resellers)
+        self._extras(channels=channels, resellers=resellers)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  Staff login:    {STAFF_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Reseller login: reseller@example.com / {DEMO_PASSWORD}")
@@ -145,10 +145,10 @@ class Command(BaseCommand):
             ), f"{email} is {reseller.status}"
         return resellers
 
-    def _extras(self, *, staff, channels, resellers) -> None:
+    def _extras(self, *, channels, resellers) -> None:
         """Rules and orders, added by the apps that own them."""
         from orders.demo import seed_orders
         from rules.demo import seed_rules
 
         seed_rules(channels=channels, resellers=resellers)
-        seed_orders(staff=staff, resellers=resellers)
+        seed_orders(resellers=resellers)

@@ -10,7 +10,6 @@ from django.urls import reverse
 from orders.choices import CaptureMode, OrderStatus, PaymentStatus
 from orders.models import Order, OrderEvent
 from orders.payments import (
-    OfflineGateway,
     PaymentNotAllowed,
     PaymentReceipt,
     payment_authorize,
@@ -63,6 +62,7 @@ def test_staff_record_a_capture_only_when_the_order_awaits_one(
         event = events.get()
         assert (event.actor, event.from_status, event.to_status) == (staff, payment, "captured")
         assert "42.00" in event.message and "Reference OFFLINE-" in event.message
+        assert event.message.startswith("Capture of 42.00 USD recorded (offline, no gateway).")
         assert "Capture of 42.00 USD recorded" in response.content.decode()
     else:
         assert order.payment_status == payment
@@ -176,17 +176,19 @@ def test_capturing_twice_is_refused_by_the_service(staff, reseller):
     assert OrderEvent.objects.filter(order=order, kind="payment_captured").count() == 1
 
 
-class RecordingGateway(OfflineGateway):
+class RecordingGateway:
+    """A gateway that only moves (pretend) money: the services must still keep the history."""
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, Decimal]] = []
 
     def capture(self, *, order, amount, actor) -> PaymentReceipt:
         self.calls.append(("capture", amount))
-        return super().capture(order=order, amount=amount, actor=actor)
+        return PaymentReceipt(reference=f"TEST-CAPTURE-{order.pk}", amount=amount)
 
     def authorize(self, *, order, amount, actor) -> PaymentReceipt:
         self.calls.append(("authorize", amount))
-        return super().authorize(order=order, amount=amount, actor=actor)
+        return PaymentReceipt(reference=f"TEST-AUTHORIZE-{order.pk}", amount=amount)
 
 
 def test_the_services_go_through_the_gateway_they_are_given(staff, reseller):
@@ -198,3 +200,19 @@ def test_the_services_go_through_the_gateway_they_are_given(staff, reseller):
 
     assert gateway.calls == [("authorize", Decimal("42.00")), ("capture", Decimal("42.00"))]
     assert order.payment_status == PaymentStatus.CAPTURED
+    authorized = OrderEvent.objects.get(order=order, kind="payment_authorized")
+    assert (authorized.actor, authorized.from_status, authorized.to_status) == (
+        None,
+        PaymentStatus.AWAITING_AUTHORIZATION,
+        PaymentStatus.AUTHORIZED,
+    )
+    assert authorized.message == (
+        f"Payment of 42.00 USD authorized by the reseller. Reference TEST-AUTHORIZE-{order.pk}."
+    )
+    captured = OrderEvent.objects.get(order=order, kind="payment_captured")
+    assert (captured.actor, captured.from_status, captured.to_status) == (
+        staff,
+        PaymentStatus.AUTHORIZED,
+        PaymentStatus.CAPTURED,
+    )
+    assert captured.message == f"Capture of 42.00 USD recorded. Reference TEST-CAPTURE-{order.pk}."
