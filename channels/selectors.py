@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from core.selectors import related_count
+
 from .models import Channel, Listing, Product
 
 
 def channel_list() -> QuerySet[Channel]:
     return Channel.objects.annotate(
-        reseller_count=Count("resellers", distinct=True),
-        listing_count=Count("listings", distinct=True),
+        reseller_count=related_count(Channel, "resellers"),
+        listing_count=related_count(Channel, "listings"),
     ).order_by("name")
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.services import assign_changed
+
 from .exceptions import CatalogError, ImportRowError, ListingImportError
 from .models import Channel, Listing, Product
 
@@ -51,11 +53,7 @@ def product_save(*, product: Product | None = None, data: dict) -> Product:
             raise CatalogError(f"A product with SKU “{product.sku}” already exists.") from error
         return product
     locked = Product.objects.select_for_update().get(pk=product.pk)
-    changed = [
-        name for name in PRODUCT_FIELDS if name in data and getattr(locked, name) != data[name]
-    ]
-    for name in changed:
-        setattr(locked, name, data[name])
+    changed = assign_changed(locked, data, PRODUCT_FIELDS)
     if changed:
         try:
             with transaction.atomic():
@@ -73,11 +71,7 @@ def listing_save(*, listing: Listing | None = None, data: dict) -> Listing:
         changed: list[str] = []
     else:
         target = Listing.objects.select_for_update().get(pk=listing.pk)
-        changed = [
-            name for name in LISTING_FIELDS if name in data and getattr(target, name) != data[name]
-        ]
-        for name in changed:
-            setattr(target, name, data[name])
+        changed = assign_changed(target, data, LISTING_FIELDS)
         if not changed:
             return target
     try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
@@ -7,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
 
 PAGE_SIZE = 25
 
@@ -59,10 +62,6 @@ def filtered_list(
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness for load balancers: the database and the broker answer."""
-    from django.conf import settings
-
-    from config.celery import app
-
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -74,7 +73,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = "eager (no broker configured)"
     else:
         try:
-            with app.connection_for_write() as broker:
+            with celery_app.connection_for_write() as broker:
                 broker.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
         except Exception as error:  # noqa: BLE001

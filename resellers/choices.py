@@ -22,3 +22,11 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Statuses that may place orders and use the API.
 ORDERING_STATUSES = frozenset({ResellerStatus.APPROVED, ResellerStatus.ACTIVE})
+
+# "Approve" and "Reinstate" both lead from a status to `approved`, so ALLOWED_TRANSITIONS alone
+# cannot tell them apart: each action also names the statuses it may start from.
+APPROVE_FROM = frozenset({ResellerStatus.PENDING, ResellerStatus.DENIED})
+REINSTATE_FROM = frozenset({ResellerStatus.SUSPENDED})
+
+# Moves the reseller must be told the reason for; the reason is shown in the portal.
+REASON_REQUIRED = frozenset({ResellerStatus.DENIED, ResellerStatus.SUSPENDED})

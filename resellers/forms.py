@@ -7,9 +7,9 @@ from django.contrib.auth import password_validation
 
 from accounts.models import User
 from channels.models import Channel
-from channels.selectors import active_channels
+from channels.selectors import active_channels, channel_for_approval
+from core.validators import clean_country_code
 
-from .choices import ResellerStatus
 from .models import PortalSettings, Reseller
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{7,20}$")
@@ -67,10 +67,7 @@ class SignupForm(forms.Form):
         return phone
 
     def clean_country(self) -> str:
-        country = self.cleaned_data["country"].strip().upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            raise forms.ValidationError("Enter a two-letter country code such as US.")
-        return country
+        return clean_country_code(self.cleaned_data["country"])
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -95,8 +92,8 @@ class ApproveForm(forms.Form):
     def __init__(self, *args, reseller: Reseller, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = active_channels()
-        channels = list(self.fields["channel"].queryset[:2])
-        self.single_channel = channels[0] if len(channels) == 1 else None
+        # Shown on the page only; approving without a choice lets the service apply the rule.
+        self.single_channel = channel_for_approval()
         if self.single_channel is None:
             self.fields["channel"].required = True
             if reseller.channel_id and reseller.channel.is_active:
@@ -158,16 +155,10 @@ class ResellerProfileForm(forms.ModelForm):
         return [tag.strip() for tag in raw.split(",") if tag.strip()]
 
     def clean_country(self) -> str:
-        country = (self.cleaned_data.get("country") or "").strip().upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            raise forms.ValidationError("Enter a two-letter country code such as US.")
-        return country
+        return clean_country_code(self.cleaned_data.get("country"))
 
 
 class PortalSettingsForm(forms.ModelForm):
     class Meta:
         model = PortalSettings
         fields = ["auto_approve_resellers"]
-
-
-STATUS_CHOICES = [("", "Any status"), *ResellerStatus.choices]

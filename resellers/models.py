@@ -94,7 +94,9 @@ class StatusChange(models.Model):
 
 
 class PortalSettings(models.Model):
-    """Site-wide switches staff change from the back office. Always exactly one row (pk=1)."""
+    """Site-wide switches staff change from the back office. Always exactly one row."""
+
+    SINGLETON_PK = 1
 
     auto_approve_resellers = models.BooleanField(
         "auto-approve resellers",
@@ -112,5 +114,5 @@ class PortalSettings(models.Model):
 
     @classmethod
     def load(cls) -> PortalSettings:
-        settings_row, _ = cls.objects.get_or_create(pk=1)
+        settings_row, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return settings_row

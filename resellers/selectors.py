@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from core.selectors import related_count
+
 from .choices import ResellerStatus
 from .models import Reseller, StatusChange
 
@@ -10,7 +12,7 @@ def reseller_list() -> QuerySet[Reseller]:
     """Back-office list: staff see every reseller. Annotated so each row needs no queries."""
     return (
         Reseller.objects.select_related("channel")
-        .annotate(order_count=Count("orders", distinct=True))
+        .annotate(order_count=related_count(Reseller, "orders"))
         .order_by("-created_at", "-id")
     )
 

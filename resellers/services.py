@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Set
+
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -7,12 +10,21 @@ from django.utils import timezone
 from accounts.models import User
 from channels.models import Channel
 from channels.selectors import channel_for_approval, default_channel
+from core.services import assign_changed
 from core.tasks import enqueue_on_commit
 
 from . import tasks
-from .choices import ALLOWED_TRANSITIONS, ResellerStatus
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    APPROVE_FROM,
+    REASON_REQUIRED,
+    REINSTATE_FROM,
+    ResellerStatus,
+)
 from .exceptions import ChannelRequired, ReasonRequired, TransitionNotAllowed
 from .models import PortalSettings, Reseller, StatusChange
+
+logger = logging.getLogger(__name__)
 
 # Which e-mail the reseller receives after each move, if any.
 NOTICE_FOR_STATUS = {
@@ -38,6 +50,10 @@ def _record_change(
     return change
 
 
+def _label(status: str) -> str:
+    return ResellerStatus(status).label.lower()
+
+
 @transaction.atomic
 def reseller_transition(
     *,
@@ -46,19 +62,30 @@ def reseller_transition(
     actor: User | None,
     reason: str = "",
     channel: Channel | None = None,
+    from_statuses: Set[str] | None = None,
 ) -> Reseller:
-    """Move a reseller to another status: the one place every status change goes through."""
+    """Move a reseller to another status: the one place every status change goes through.
+
+    `from_statuses` narrows where this particular action may start (approve and reinstate
+    both lead to `approved`); it is checked against the locked row, like the move itself.
+    """
     # Lock the row so two staff members clicking at once cannot both move it from the same
-    # status (e.g. one approves while the other denies).
+    # status (e.g. one approves while the other denies, or one reinstates while the other
+    # approves a page that was loaded before the reseller was suspended).
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
     from_status = locked.status
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
         raise TransitionNotAllowed(
-            f"A {ResellerStatus(from_status).label.lower()} reseller cannot become "
-            f"{ResellerStatus(to_status).label.lower()}."
+            f"A {_label(from_status)} reseller cannot become {_label(to_status)}."
+        )
+    if from_statuses is not None and from_status not in from_statuses:
+        starts = " or ".join(sorted(_label(status) for status in from_statuses))
+        raise TransitionNotAllowed(
+            f"A {_label(from_status)} reseller cannot become {_label(to_status)} this way; "
+            f"this applies only to {starts} resellers."
         )
     reason = (reason or "").strip()
-    if to_status in (ResellerStatus.DENIED, ResellerStatus.SUSPENDED) and not reason:
+    if to_status in REASON_REQUIRED and not reason:
         raise ReasonRequired("Give a reason; the reseller will see it.")
 
     update_fields = ["status", "status_reason", "updated_at"]
@@ -71,15 +98,7 @@ def reseller_transition(
         locked.channel = chosen
         update_fields.append("channel")
     locked.status = to_status
-    locked.status_reason = (
-        reason
-        if to_status
-        in (
-            ResellerStatus.DENIED,
-            ResellerStatus.SUSPENDED,
-        )
-        else ""
-    )
+    locked.status_reason = reason if to_status in REASON_REQUIRED else ""
     locked.save(update_fields=update_fields)
     _record_change(
         reseller=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
@@ -87,9 +106,16 @@ def reseller_transition(
     return locked
 
 
-def reseller_approve(*, reseller: Reseller, actor: User | None, channel: Channel | None = None):
+def reseller_approve(
+    *, reseller: Reseller, actor: User | None, channel: Channel | None = None
+) -> Reseller:
+    """Approve a pending or denied reseller; a suspended one is reinstated instead."""
     return reseller_transition(
-        reseller=reseller, to_status=ResellerStatus.APPROVED, actor=actor, channel=channel
+        reseller=reseller,
+        to_status=ResellerStatus.APPROVED,
+        actor=actor,
+        channel=channel,
+        from_statuses=APPROVE_FROM,
     )
 
 
@@ -108,7 +134,13 @@ def reseller_suspend(*, reseller: Reseller, actor: User, reason: str) -> Reselle
 def reseller_reinstate(*, reseller: Reseller, actor: User, reason: str = "") -> Reseller:
     """Back to `active` if the reseller has ever ordered, otherwise to `approved`."""
     to_status = ResellerStatus.ACTIVE if reseller.orders.exists() else ResellerStatus.APPROVED
-    return reseller_transition(reseller=reseller, to_status=to_status, actor=actor, reason=reason)
+    return reseller_transition(
+        reseller=reseller,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        from_statuses=REINSTATE_FROM,
+    )
 
 
 def reseller_activate_on_first_order(*, reseller_id: int) -> bool:
@@ -202,9 +234,17 @@ def reseller_signup(
 
 @transaction.atomic
 def portal_settings_update(*, auto_approve_resellers: bool, actor: User) -> PortalSettings:
-    settings_row = PortalSettings.objects.select_for_update().get(pk=PortalSettings.load().pk)
-    settings_row.auto_approve_resellers = auto_approve_resellers
-    settings_row.save(update_fields=["auto_approve_resellers", "updated_at"])
+    # update_or_create locks the row (or creates it) before writing, so two staff members
+    # saving at once are applied one after the other; the last one wins, as on screen.
+    settings_row, _ = PortalSettings.objects.update_or_create(
+        pk=PortalSettings.SINGLETON_PK,
+        defaults={"auto_approve_resellers": auto_approve_resellers},
+    )
+    logger.info(
+        "portal settings: auto-approve resellers turned %s by %s",
+        "on" if auto_approve_resellers else "off",
+        actor.email,
+    )
     return settings_row
 
 
@@ -230,11 +270,7 @@ PROFILE_FIELDS = (
 @transaction.atomic
 def reseller_update_profile(*, reseller: Reseller, data: dict) -> Reseller:
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
-    changed = [
-        name for name in PROFILE_FIELDS if name in data and getattr(locked, name) != data[name]
-    ]
-    for name in changed:
-        setattr(locked, name, data[name])
+    changed = assign_changed(locked, data, PROFILE_FIELDS)
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
     return locked

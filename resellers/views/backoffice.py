@@ -10,7 +10,7 @@ from core.access import staff_required
 from core.views import filtered_list
 from orders.selectors import order_list
 from resellers import services
-from resellers.choices import ALLOWED_TRANSITIONS, ResellerStatus
+from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
 from resellers.exceptions import ResellerError
 from resellers.filters import ResellerFilter
 from resellers.forms import (
@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/dashboard.html",
         {
-            "pending": pending_resellers().select_related("channel")[:20],
+            "pending": pending_resellers()[:20],
             "pending_count": counts.get(ResellerStatus.PENDING, 0),
             "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
             "settings_row": PortalSettings.load(),
@@ -55,23 +55,19 @@ def reseller_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _allowed(reseller: Reseller) -> set[str]:
-    return set(ALLOWED_TRANSITIONS.get(reseller.status, frozenset()))
-
-
 @staff_required
 def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reseller = get_object_or_404(Reseller.objects.select_related("channel"), pk=pk)
-    allowed = _allowed(reseller)
+    allowed = ALLOWED_TRANSITIONS.get(reseller.status, frozenset())
     context = {
         "reseller": reseller,
         "history": reseller_status_history(reseller=reseller),
         "team": reseller.users.order_by("email"),
-        "can_approve": ResellerStatus.APPROVED in allowed
-        and reseller.status != ResellerStatus.SUSPENDED,
+        # The services check the same sets; these only decide which buttons to show.
+        "can_approve": reseller.status in APPROVE_FROM,
         "can_deny": ResellerStatus.DENIED in allowed,
         "can_suspend": ResellerStatus.SUSPENDED in allowed,
-        "can_reinstate": reseller.status == ResellerStatus.SUSPENDED,
+        "can_reinstate": reseller.status in REINSTATE_FROM,
         "approve_form": ApproveForm(reseller=reseller),
         "deny_form": ReasonForm(prefix="deny"),
         "suspend_form": ReasonForm(prefix="suspend"),
@@ -112,7 +108,8 @@ def reseller_approve(request: HttpRequest, pk: int) -> HttpResponse:
         reseller = services.reseller_approve(
             reseller=reseller,
             actor=request.user,
-            channel=form.cleaned_data["channel"] or form.single_channel,
+            # May be empty with a single active channel; the service then assigns that one.
+            channel=form.cleaned_data["channel"],
         )
     except ResellerError as error:
         return _action_failed(request, reseller, error)

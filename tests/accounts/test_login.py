@@ -29,7 +29,36 @@ def test_repeated_failures_lock_the_login(client, password):
     response = client.post(reverse("login"), {"username": "ada@example.com", "password": password})
 
     assert response.status_code == 429
-    assert "Too many failed log-in attempts" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many failed log-in attempts" in page
+    assert "paused for 15 minutes" in page  # AXES_COOLOFF_HOURS defaults to 0.25
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("cooloff_hours", "words"), [(2, "paused for 2 hours"), (1.5, "paused for 1 hour 30 minutes")]
+)
+def test_the_lockout_page_states_the_configured_wait(client, settings, cooloff_hours, words):
+    settings.AXES_COOLOFF_TIME = cooloff_hours
+    UserFactory(email="ada@example.com")
+    for _ in range(6):
+        response = client.post(reverse("login"), {"username": "ada@example.com", "password": "x"})
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert words in page
+    assert "15 minutes" not in page
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_without_a_cooloff_says_staff_must_unlock(client, settings):
+    settings.AXES_COOLOFF_TIME = None
+    UserFactory(email="ada@example.com")
+    for _ in range(6):
+        response = client.post(reverse("login"), {"username": "ada@example.com", "password": "x"})
+
+    assert response.status_code == 429
+    assert "paused until the supplier's staff unlock it" in response.content.decode()
 
 
 @pytest.mark.django_db

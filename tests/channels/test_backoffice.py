@@ -6,8 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from channels.models import Listing, Product
-from tests.factories import ChannelFactory, ListingFactory, ProductFactory
+from channels.models import Channel, Listing, Product
+from tests.factories import (
+    ApprovedResellerFactory,
+    ChannelFactory,
+    ListingFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +244,43 @@ def test_the_channel_list_query_count_does_not_grow(
         response = staff_client.get(reverse("backoffice:channel_list"))
 
     assert len(response.context["channels"]) == count + 1
+
+
+def test_the_channel_list_counts_resellers_and_listings_separately(staff_client, channel):
+    # Both counts over one join would see 2 × 3 rows per channel; each must count its own.
+    ApprovedResellerFactory.create_batch(2, channel=channel)
+    ListingFactory.create_batch(3, channel=channel)
+    ChannelFactory(slug="empty", name="Empty")
+
+    response = staff_client.get(reverse("backoffice:channel_list"))
+
+    counts = {
+        row.slug: (row.reseller_count, row.listing_count) for row in response.context["channels"]
+    }
+    assert counts == {"retail": (2, 3), "empty": (0, 0)}
+
+
+def test_staff_create_channels_and_only_one_is_default(staff_client, channel):
+    staff_client.post(
+        reverse("backoffice:channel_create"),
+        {
+            "name": "Wholesale",
+            "slug": "wholesale",
+            "currency": "usd",
+            "is_active": "on",
+            "is_default": "on",
+        },
+    )
+
+    channel.refresh_from_db()
+    assert channel.is_default is False
+    assert Channel.objects.get(slug="wholesale").currency == "USD"
+    assert Channel.objects.filter(is_default=True).count() == 1
+
+
+def test_channel_form_rejects_a_bad_currency(staff_client):
+    response = staff_client.post(
+        reverse("backoffice:channel_create"), {"name": "X", "slug": "x", "currency": "U5"}
+    )
+
+    assert "three-letter ISO currency code" in response.content.decode()

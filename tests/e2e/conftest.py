@@ -93,6 +93,15 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def sign_up(page, *, company_name: str, contact_name: str, email: str, password: str) -> None:
+    """Fill in and send the signup form on the page that shows it."""
+    page.get_by_label("Company name").fill(company_name)
+    page.get_by_label("Contact name").fill(contact_name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+
+
 def log_out(page) -> None:
     page.get_by_role("button", name="Log out").click()
 

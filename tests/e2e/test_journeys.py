@@ -27,7 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot
+from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,11 +49,13 @@ def test_a_reseller_signs_up_is_approved_orders_from_the_pad_and_becomes_active(
     page = new_page()
 
     page.goto("/signup/")
-    page.get_by_label("Company name").fill("Harbor Goods")
-    page.get_by_label("Contact name").fill("Hana Harbor")
-    page.get_by_label("Email").fill("hana@harbor.example")
-    page.get_by_label("Password").fill("tide-pool-lantern-42")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(
+        page,
+        company_name="Harbor Goods",
+        contact_name="Hana Harbor",
+        email="hana@harbor.example",
+        password="tide-pool-lantern-42",
+    )
     page.get_by_text("Waiting for approval").wait_for()
     log_out(page)
 

@@ -7,7 +7,7 @@ from resellers.models import Reseller
 from tests.factories import PASSWORD as STAFF_PASSWORD
 from tests.factories import ChannelFactory, StaffFactory
 
-from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot
+from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot, sign_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,13 @@ def test_signup_waits_for_approval_then_staff_approve_and_the_portal_opens(new_p
     page.goto("/")
     page.get_by_role("link", name="Sign up").first.click()
     assert_no_serious_axe_violations(page)
-    page.get_by_label("Company name").fill("Harbor Goods")
-    page.get_by_label("Contact name").fill("Hana Harbor")
-    page.get_by_label("Email").fill("hana@harbor.example")
-    page.get_by_label("Password").fill("tide-pool-lantern-42")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(
+        page,
+        company_name="Harbor Goods",
+        contact_name="Hana Harbor",
+        email="hana@harbor.example",
+        password="tide-pool-lantern-42",
+    )
 
     page.get_by_text("Waiting for approval").wait_for()
     assert Reseller.objects.get().status == ResellerStatus.PENDING

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from resellers.choices import ResellerStatus
 from resellers.models import PortalSettings, StatusChange
-from tests.factories import ChannelFactory, ResellerFactory
+from tests.factories import ChannelFactory, OrderFactory, ResellerFactory
 
 BACKOFFICE_PAGES = [
     ("backoffice:dashboard", []),
@@ -65,7 +65,12 @@ def test_staff_approve_with_a_channel_choice(
     wholesale = ChannelFactory(slug="wholesale", name="Wholesale")
     reseller = ResellerFactory(status=ResellerStatus.PENDING)
     detail = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
-    assert "Channel" in detail.content.decode()
+    # With two active channels the approve form asks which one, offering both.
+    approve_url = reverse("backoffice:reseller_approve", args=[reseller.pk])
+    approve_form = detail.content.decode().split(f'action="{approve_url}"', 1)[1]
+    approve_form = approve_form.split("</form>", 1)[0]
+    assert '<select name="channel"' in approve_form
+    assert f'<option value="{wholesale.pk}">Wholesale</option>' in approve_form
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
@@ -202,34 +207,6 @@ def test_settings_page_switches_auto_approve(staff_client):
 
 
 @pytest.mark.django_db
-def test_staff_create_channels_and_only_one_is_default(staff_client, channel):
-    staff_client.post(
-        reverse("backoffice:channel_create"),
-        {
-            "name": "Wholesale",
-            "slug": "wholesale",
-            "currency": "usd",
-            "is_active": "on",
-            "is_default": "on",
-        },
-    )
-    channel.refresh_from_db()
-    assert channel.is_default is False
-    from channels.models import Channel
-
-    assert Channel.objects.get(slug="wholesale").currency == "USD"
-    assert Channel.objects.filter(is_default=True).count() == 1
-
-
-@pytest.mark.django_db
-def test_channel_form_rejects_a_bad_currency(staff_client):
-    response = staff_client.post(
-        reverse("backoffice:channel_create"), {"name": "X", "slug": "x", "currency": "U5"}
-    )
-    assert "three-letter ISO currency code" in response.content.decode()
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("count", [2, 30])
 def test_dashboard_query_count_does_not_grow_with_pending_resellers(
     staff_client, channel, django_assert_max_num_queries, count
@@ -241,3 +218,138 @@ def test_dashboard_query_count_does_not_grow_with_pending_resellers(
         response = staff_client.get(reverse("backoffice:dashboard"))
     assert response.status_code == 200
     assert f'<span class="count">{count}</span>' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_approving_a_suspended_reseller_is_refused_and_sends_no_email(
+    staff_client, reseller, django_capture_on_commit_callbacks
+):
+    reseller.status = ResellerStatus.SUSPENDED
+    reseller.save(update_fields=["status"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("backoffice:reseller_approve", args=[reseller.pk]),
+            {"channel": reseller.channel_id},
+            follow=True,
+        )
+
+    assert "cannot become approved this way" in response.content.decode()
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.SUSPENDED
+    assert not StatusChange.objects.filter(reseller=reseller).exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "approve", "reinstate"),
+    [
+        (ResellerStatus.PENDING, True, False),
+        (ResellerStatus.DENIED, True, False),
+        (ResellerStatus.SUSPENDED, False, True),
+        (ResellerStatus.APPROVED, False, False),
+        (ResellerStatus.ACTIVE, False, False),
+    ],
+)
+def test_the_reseller_page_offers_approve_or_reinstate_by_status(
+    staff_client, channel, status, approve, reinstate
+):
+    reseller = ResellerFactory(status=status, channel=channel)
+
+    response = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
+
+    page = response.content.decode()
+    assert (response.context["can_approve"], response.context["can_reinstate"]) == (
+        approve,
+        reinstate,
+    )
+    assert (">Approve</button>" in page, ">Reinstate</button>" in page) == (approve, reinstate)
+
+
+@pytest.mark.django_db
+def test_the_reseller_list_counts_each_resellers_orders(staff_client, channel):
+    busy = ResellerFactory(company_name="Busy", status=ResellerStatus.ACTIVE, channel=channel)
+    ResellerFactory(company_name="Quiet", status=ResellerStatus.APPROVED, channel=channel)
+    OrderFactory.create_batch(3, reseller=busy)
+
+    response = staff_client.get(reverse("backoffice:reseller_list"))
+
+    counts = {row.company_name: row.order_count for row in response.context["object_list"]}
+    assert counts == {"Busy": 3, "Quiet": 0}
+
+
+@pytest.mark.django_db
+def test_the_reseller_list_says_when_there_are_no_resellers_yet(staff_client):
+    page = staff_client.get(reverse("backoffice:reseller_list")).content.decode()
+
+    assert "No resellers yet." in page
+    assert "match these filters" not in page
+
+
+@pytest.mark.django_db
+def test_the_reseller_list_says_when_filters_match_nothing(staff_client, channel):
+    ResellerFactory(company_name="Alpha", status=ResellerStatus.PENDING)
+
+    page = staff_client.get(reverse("backoffice:reseller_list"), {"q": "zzz"}).content.decode()
+
+    assert "No resellers match these filters." in page
+    assert "No resellers yet." not in page
+
+
+@pytest.mark.django_db
+def test_changing_the_settings_logs_who_did_it(staff_client, staff, caplog):
+    with caplog.at_level("INFO", logger="resellers.services"):
+        staff_client.post(reverse("backoffice:settings"), {"auto_approve_resellers": "on"})
+
+    assert PortalSettings.objects.get().auto_approve_resellers is True
+    assert f"auto-approve resellers turned on by {staff.email}" in caplog.text
+
+
+@pytest.mark.django_db
+def test_with_one_active_channel_approve_needs_no_choice(staff_client, channel):
+    ChannelFactory(slug="retired", is_active=False)
+    reseller = ResellerFactory(status=ResellerStatus.PENDING)
+
+    detail = staff_client.get(reverse("backoffice:reseller_detail", args=[reseller.pk]))
+    response = staff_client.post(reverse("backoffice:reseller_approve", args=[reseller.pk]), {})
+
+    assert "Will be assigned to the only active channel" in detail.content.decode()
+    assert '<select name="channel"' not in detail.content.decode()
+    assert response.status_code == 302
+    reseller.refresh_from_db()
+    assert (reseller.status, reseller.channel) == (ResellerStatus.APPROVED, channel)
+
+
+def _profile_post(reseller, **changes) -> dict:
+    from resellers.forms import ResellerProfileForm
+
+    form = ResellerProfileForm(instance=reseller)
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_staff_edit_a_resellers_profile(staff_client, reseller):
+    url = reverse("backoffice:reseller_edit", args=[reseller.pk])
+
+    response = staff_client.post(
+        url, _profile_post(reseller, city="Springfield", country=" ca ", tags="eu, vip")
+    )
+
+    assert response.status_code == 302
+    reseller.refresh_from_db()
+    assert (reseller.city, reseller.country, reseller.tags) == ("Springfield", "CA", ["eu", "vip"])
+
+
+@pytest.mark.django_db
+def test_the_profile_form_refuses_a_country_that_is_not_two_letters(staff_client, reseller):
+    url = reverse("backoffice:reseller_edit", args=[reseller.pk])
+
+    response = staff_client.post(url, _profile_post(reseller, country="U1"))
+
+    assert response.status_code == 200
+    assert "Enter a two-letter country code such as US." in response.content.decode()
+    reseller.refresh_from_db()
+    assert reseller.country == "US"

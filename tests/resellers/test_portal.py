@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from resellers.choices import ResellerStatus
 from resellers.services import reseller_approve, reseller_suspend
-from tests.factories import ResellerFactory
+from tests.factories import OrderFactory, ResellerFactory
 
 
 @pytest.mark.django_db
@@ -34,12 +34,18 @@ def test_portal_home_shows_the_status(client, channel, django_user_model, status
 
 
 @pytest.mark.django_db
-def test_portal_shows_only_the_users_own_reseller(
+def test_portal_home_shows_only_the_users_own_orders(
     reseller_client, reseller, other_reseller_with_user
 ):
+    other, _ = other_reseller_with_user
+    OrderFactory(reseller=reseller, reference_number="MINE-1")
+    OrderFactory(reseller=other, reference_number="THEIRS-1")
+
     page = reseller_client.get(reverse("portal:home")).content.decode()
+
     assert reseller.company_name in page
-    assert "Other Co" not in page
+    assert "MINE-1" in page  # the recent orders table is shown...
+    assert "THEIRS-1" not in page  # ...and holds only this reseller's orders
 
 
 @pytest.mark.django_db

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
-from resellers.choices import ALLOWED_TRANSITIONS, ResellerStatus
+from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
 from resellers.exceptions import ChannelRequired, ReasonRequired, TransitionNotAllowed
-from resellers.models import StatusChange
+from resellers.models import Reseller, StatusChange
 from resellers.services import (
     reseller_activate_on_first_order,
     reseller_approve,
@@ -140,3 +141,57 @@ def test_activation_needs_an_order(channel):
     assert reseller_activate_on_first_order(reseller_id=reseller.pk) is False
     reseller.refresh_from_db()
     assert reseller.status == ResellerStatus.APPROVED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", sorted(APPROVE_FROM))
+def test_approve_moves_a_pending_or_denied_reseller(channel, staff, status):
+    reseller = ResellerFactory(status=status)
+
+    reseller_approve(reseller=reseller, actor=staff, channel=channel)
+
+    reseller.refresh_from_db()
+    assert (reseller.status, reseller.channel) == (ResellerStatus.APPROVED, channel)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [s for s in ALL if s not in APPROVE_FROM])
+def test_approve_refuses_every_other_status_and_sends_nothing(
+    channel, staff, status, django_capture_on_commit_callbacks
+):
+    # Suspended → approved is an allowed move, but it is Reinstate's, not Approve's.
+    reseller = ResellerFactory(status=status, channel=channel)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionNotAllowed):
+        reseller_approve(reseller=reseller, actor=staff, channel=channel)
+
+    reseller.refresh_from_db()
+    assert reseller.status == status
+    assert not StatusChange.objects.filter(reseller=reseller).exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [s for s in ALL if s not in REINSTATE_FROM])
+def test_reinstate_refuses_a_reseller_that_is_not_suspended(channel, staff, status):
+    reseller = ResellerFactory(status=status, channel=channel)
+
+    with pytest.raises(TransitionNotAllowed):
+        reseller_reinstate(reseller=reseller, actor=staff)
+
+    reseller.refresh_from_db()
+    assert reseller.status == status
+    assert not StatusChange.objects.filter(reseller=reseller).exists()
+
+
+@pytest.mark.django_db
+def test_the_action_sets_are_checked_against_the_locked_row(channel, staff):
+    # The caller's copy says pending (a page loaded earlier); the row is suspended by now.
+    reseller = ResellerFactory(status=ResellerStatus.PENDING, channel=channel)
+    Reseller.objects.filter(pk=reseller.pk).update(status=ResellerStatus.SUSPENDED)
+
+    with pytest.raises(TransitionNotAllowed):
+        reseller_approve(reseller=reseller, actor=staff, channel=channel)
+
+    reseller.refresh_from_db()
+    assert reseller.status == ResellerStatus.SUSPENDED
