@@ -9,19 +9,20 @@ from orders.payments import authorization_refusal, capture_refusal
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def invoice_view(context, order) -> dict:
-    """What the invoice partial shows on this page.
+@register.simple_tag
+def invoice_view(order, audience: str) -> dict:
+    """What the invoice partial shows to `audience`, "backoffice" or "portal".
 
     Rule names, the auto-capture limit and the capture button are supplier internals: shown
-    in the back office (staff only), never in the portal.
+    in the back office (staff only), never in the portal. The including page says which it
+    is; anything else is treated as the portal, so a forgotten audience hides the internals.
     """
-    area = context.get("nav_area")
+    staff = audience == "backoffice"
     refusal = capture_refusal(order)
     return {
-        "show_rule_names": area == "backoffice",
-        "staff_actions": area == "backoffice",
+        "show_rule_names": staff,
+        "staff_actions": staff,
         "can_capture": not refusal,
         "capture_refusal": refusal,
-        "can_authorize": area == "portal" and not authorization_refusal(order),
+        "can_authorize": not staff and not authorization_refusal(order),
     }

@@ -216,3 +216,15 @@ def test_the_services_go_through_the_gateway_they_are_given(staff, reseller):
         PaymentStatus.CAPTURED,
     )
     assert captured.message == f"Capture of 42.00 USD recorded. Reference TEST-CAPTURE-{order.pk}."
+
+
+@pytest.mark.parametrize("audience", ["portal", "", None])
+def test_the_invoice_hides_supplier_internals_unless_the_page_says_back_office(audience):
+    from orders.templatetags.orders_invoice import invoice_view
+
+    order = OrderFactory()
+
+    assert invoice_view(order, "backoffice")["show_rule_names"] is True
+    shown = invoice_view(order, audience)
+    assert shown["show_rule_names"] is False
+    assert shown["staff_actions"] is False
