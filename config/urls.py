@@ -13,19 +13,15 @@ from rules import urls as rules_urls
 
 # Each app contributes its own portal and back-office pages; the namespaces stay one each.
 DOMAIN_URLS = [resellers_urls, channels_urls, orders_urls, rules_urls, apikeys_urls]
-portal_urlpatterns = [
-    p for module in DOMAIN_URLS for p in getattr(module, "portal_urlpatterns", [])
-]
-backoffice_urlpatterns = [
-    p for module in DOMAIN_URLS for p in getattr(module, "backoffice_urlpatterns", [])
-]
+portal_urlpatterns = [p for module in DOMAIN_URLS for p in module.portal_urlpatterns]
+backoffice_urlpatterns = [p for module in DOMAIN_URLS for p in module.backoffice_urlpatterns]
 
 urlpatterns = [
     *resellers_urls.public_urlpatterns,
     path("accounts/", include(accounts_urls)),
     path("portal/", include((portal_urlpatterns, "portal"))),
     path("backoffice/", include((backoffice_urlpatterns, "backoffice"))),
-    *getattr(apikeys_urls, "api_urlpatterns", []),
+    *apikeys_urls.api_urlpatterns,
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

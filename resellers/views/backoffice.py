@@ -79,7 +79,7 @@ def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_extras(reseller: Reseller) -> dict:
-    """Sections other apps add to the reseller page (rules, API keys, recent orders)."""
+    """The reseller page's sections from the other apps: recent orders, rules, API keys."""
     return {
         "recent_orders": order_list(reseller=reseller)[:5],
         "reseller_rules": rule_list_for_reseller(reseller=reseller),
