@@ -26,7 +26,7 @@ from channels.models import Listing
 from channels.selectors import listing_list_for_channel
 from orders.exceptions import OrderValidationError, ResellerCannotOrder
 from orders.filters import OrderFilter
-from orders.models import Order
+from orders.models import SHIP_TO_FIELDS, Order
 from orders.selectors import order_get, order_list
 from orders.services import LineRequest, OrderRequest, ShipTo
 from resellers.models import Reseller
@@ -293,16 +293,7 @@ def _order_out(order: Order) -> dict:
     return {
         **_order_summary_out(order),
         "shipping_address": {
-            "name": order.ship_name,
-            "company": order.ship_company,
-            "address_line1": order.ship_address_line1,
-            "address_line2": order.ship_address_line2,
-            "city": order.ship_city,
-            "state": order.ship_state,
-            "postal_code": order.ship_postal_code,
-            "country_code": order.ship_country,
-            "phone": order.ship_phone,
-            "email": order.ship_email,
+            name: getattr(order, column) for name, column in SHIP_TO_FIELDS.items()
         },
         "shipping_method": order.shipping_method,
         "note": order.note,
@@ -356,18 +347,7 @@ def _order_request(payload: OrderIn) -> OrderRequest:
     address = payload.shipping_address
     return OrderRequest(
         reference_number=payload.reference_number,
-        ship_to=ShipTo(
-            name=address.name,
-            company=address.company or "",
-            address_line1=address.address_line1,
-            address_line2=address.address_line2 or "",
-            city=address.city,
-            state=address.state,
-            postal_code=address.postal_code,
-            country_code=address.country_code,
-            phone=address.phone or "",
-            email=address.email or "",
-        ),
+        ship_to=ShipTo(**{name: getattr(address, name) or "" for name in SHIP_TO_FIELDS}),
         items=[LineRequest(sku=item.sku, quantity=item.quantity) for item in payload.items],
         shipping_method=payload.shipping_method or "",
         note=payload.note or "",

@@ -17,6 +17,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictInt, field_validator
 
 from orders.choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, PaymentStatus
+from orders.models import NOTE_MAX_LENGTH, ship_to_field
 from orders.services import MAX_LINES, MAX_QUANTITY
 from resellers.choices import ResellerStatus
 
@@ -159,23 +160,30 @@ class ProductQuery(PageQuery):
 # --- Orders -------------------------------------------------------------------------------
 
 
+def _ship_to_max(name: str) -> int:
+    # The one ship-to field list: each length is the Order column's (orders.models).
+    return ship_to_field(name).max_length
+
+
 class AddressIn(InputSchema):
-    name: Text = Field(max_length=150, examples=["Jane Doe"])
-    company: Text | None = Field(None, max_length=150)
-    address_line1: Text = Field(max_length=200, examples=["1 Main St"])
-    address_line2: Text | None = Field(None, max_length=200)
-    city: Text = Field(max_length=100, examples=["Springfield"])
-    state: Text = Field(max_length=100, examples=["IL"])
-    postal_code: Text = Field(max_length=20, examples=["62701"])
+    name: Text = Field(max_length=_ship_to_max("name"), examples=["Jane Doe"])
+    company: Text | None = Field(None, max_length=_ship_to_max("company"))
+    address_line1: Text = Field(max_length=_ship_to_max("address_line1"), examples=["1 Main St"])
+    address_line2: Text | None = Field(None, max_length=_ship_to_max("address_line2"))
+    city: Text = Field(max_length=_ship_to_max("city"), examples=["Springfield"])
+    state: Text = Field(max_length=_ship_to_max("state"), examples=["IL"])
+    postal_code: Text = Field(max_length=_ship_to_max("postal_code"), examples=["62701"])
     country_code: str = Field(
         min_length=2,
-        max_length=2,
+        max_length=_ship_to_max("country_code"),
         pattern=r"^[A-Za-z]{2}$",
         description="ISO 3166-1 alpha-2 code.",
         examples=["US"],
     )
-    phone: Text | None = Field(None, max_length=32)
-    email: Text | None = Field(None, max_length=254, json_schema_extra={"format": "email"})
+    phone: Text | None = Field(None, max_length=_ship_to_max("phone"))
+    email: Text | None = Field(
+        None, max_length=_ship_to_max("email"), json_schema_extra={"format": "email"}
+    )
 
     @field_validator("email")
     @classmethod
@@ -223,7 +231,7 @@ class OrderIn(InputSchema):
     )
     shipping_address: AddressIn
     shipping_method: Text | None = Field(None, max_length=100, examples=["ground"])
-    note: Text | None = Field(None, max_length=5000)
+    note: Text | None = Field(None, max_length=NOTE_MAX_LENGTH)
     source: ApiOrderSourceValue = Field(
         OrderSource.API.value,
         description="`inventory_source` when Inventory Source places the order for you.",

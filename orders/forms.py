@@ -9,8 +9,10 @@ import io
 from dataclasses import dataclass
 
 from django import forms
+from django.db.models import EmailField
 
 from .choices import SHIPPING_METHODS
+from .models import NOTE_MAX_LENGTH, SHIP_TO_FIELDS, ship_to_field
 from .services import MAX_LINES
 
 MAX_PAD_ROWS = 200  # each row is two POST fields; Django refuses more than 1,000 fields
@@ -43,78 +45,72 @@ class OrderDetailsForm(forms.Form):
     note = forms.CharField(
         label="Note",
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Packing or delivery instructions for our warehouse.",
     )
 
 
-class ShipToForm(forms.Form):
-    # order_place decides what is required (the API shares it); see ServiceCheckedCharField.
-    name = ServiceCheckedCharField(
-        label="Name",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping name"}),
-    )
-    company = forms.CharField(
-        label="Company",
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping organization"}),
-    )
-    address_line1 = ServiceCheckedCharField(
-        label="Address line 1",
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping address-line1"}),
-    )
-    address_line2 = forms.CharField(
-        label="Address line 2",
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping address-line2"}),
-    )
-    city = ServiceCheckedCharField(
-        label="City",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping address-level2"}),
-    )
-    state = ServiceCheckedCharField(
-        label="State",
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping address-level1"}),
-    )
-    postal_code = ServiceCheckedCharField(
-        label="Postal code",
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "shipping postal-code"}),
-    )
-    # No max_length here: order_place explains a wrong country better than a length error.
-    country = ServiceCheckedCharField(
-        label="Country",
-        help_text="Two-letter code, e.g. US.",
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "shipping country",
-                "maxlength": 2,
-                "size": 2,
-            }
-        ),
-    )
-    phone = forms.CharField(
-        label="Phone",
-        max_length=32,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "shipping tel"}),
-    )
-    email = forms.EmailField(
-        label="Email",
-        required=False,
-        help_text="For the carrier's delivery notices.",
-        widget=forms.EmailInput(attrs={"autocomplete": "shipping email"}),
-    )
+# The form's name for a ship-to field where it differs from the API's (the page says
+# "Country"; the field was posted as ship-country before the API existed).
+SHIP_TO_FORM_NAMES = {"country_code": "country"}
+SHIP_TO_WIDGET_ATTRS = {
+    "name": {"autocomplete": "shipping name"},
+    "company": {"autocomplete": "shipping organization"},
+    "address_line1": {"autocomplete": "shipping address-line1"},
+    "address_line2": {"autocomplete": "shipping address-line2"},
+    "city": {"autocomplete": "shipping address-level2"},
+    "state": {"autocomplete": "shipping address-level1"},
+    "postal_code": {"autocomplete": "shipping postal-code"},
+    "country_code": {"autocomplete": "shipping country", "maxlength": 2, "size": 2},
+    "phone": {"type": "tel", "autocomplete": "shipping tel"},
+    "email": {"autocomplete": "shipping email"},
+}
+SHIP_TO_HELP = {
+    "country_code": "Two-letter code, e.g. US.",
+    "email": "For the carrier's delivery notices.",
+}
 
+
+def ship_to_form_name(name: str) -> str:
+    """The ShipToForm field for a ship-to field of order_place (`country_code` -> `country`)."""
+    return SHIP_TO_FORM_NAMES.get(name, name)
+
+
+def _ship_to_form_field(name: str) -> forms.Field:
+    """The form field for one ship-to field, from its Order column: label, required, length.
+
+    Required fields are ServiceCheckedCharFields: order_place decides what is required (the
+    API shares it). The country has no max_length: order_place explains a wrong country
+    better than a length error would.
+    """
+    column = ship_to_field(name)
+    widget_class = forms.EmailInput if isinstance(column, EmailField) else forms.TextInput
+    options = {
+        "widget": widget_class(attrs=SHIP_TO_WIDGET_ATTRS.get(name, {})),
+        "help_text": SHIP_TO_HELP.get(name, ""),
+    }
+    if not column.blank:
+        options["form_class"] = ServiceCheckedCharField
+    if name == "country_code":
+        options["max_length"] = None
+    return column.formfield(**options)
+
+
+class _ShipToFormBase(forms.Form):
     def clean_country(self) -> str:
         return self.cleaned_data["country"].strip().upper()
+
+
+ShipToForm = type(
+    "ShipToForm",
+    (_ShipToFormBase,),
+    {
+        "__module__": __name__,
+        "__doc__": "The ship-to address on the order pad: one field per Order ship_* column.",
+        **{ship_to_form_name(name): _ship_to_form_field(name) for name in SHIP_TO_FIELDS},
+    },
+)
 
 
 class OrderLineForm(forms.Form):

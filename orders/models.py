@@ -13,6 +13,27 @@ from .choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, Pay
 
 ZERO = Decimal("0.00")
 
+# The longest order note, whichever surface sends it: the portal's form, the API's schema and
+# order_place all read this one number.
+NOTE_MAX_LENGTH = 5000
+
+# The ship-to address as the API and order_place name its parts -> the Order column holding
+# each. The one list of ship-to fields: the columns below say each one's label
+# (verbose_name), whether it is required (blank) and its length; order_place, the portal's
+# ShipToForm and the API's AddressIn are built from them.
+SHIP_TO_FIELDS: dict[str, str] = {
+    "name": "ship_name",
+    "company": "ship_company",
+    "address_line1": "ship_address_line1",
+    "address_line2": "ship_address_line2",
+    "city": "ship_city",
+    "state": "ship_state",
+    "postal_code": "ship_postal_code",
+    "country_code": "ship_country",
+    "phone": "ship_phone",
+    "email": "ship_email",
+}
+
 
 def money_field(verbose_name: str | None = None, **kwargs) -> models.DecimalField:
     kwargs.setdefault("default", ZERO)
@@ -63,7 +84,7 @@ class Order(models.Model):
     ship_phone = models.CharField("phone", max_length=32, blank=True)
     ship_email = models.EmailField("email", blank=True)
     shipping_method = models.CharField(max_length=100, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     subtotal = money_field()
     shipping_total = money_field("shipping")
@@ -107,6 +128,11 @@ class Order(models.Model):
 
     def get_portal_url(self) -> str:
         return reverse("portal:order_detail", args=[self.pk])
+
+
+def ship_to_field(name: str) -> models.Field:
+    """The Order column behind a ship-to field (`city` -> Order.ship_city)."""
+    return Order._meta.get_field(SHIP_TO_FIELDS[name])
 
 
 class OrderLine(models.Model):

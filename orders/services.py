@@ -3,10 +3,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils.text import capfirst
 
 from accounts.models import User
 from channels.models import Listing
@@ -15,28 +17,25 @@ from resellers.models import Reseller
 from resellers.tasks import activate_reseller
 
 from .choices import ALLOWED_TRANSITIONS, OrderSource, OrderStatus
-from .exceptions import OrderTransitionNotAllowed, OrderValidationError, ResellerCannotOrder
+from .exceptions import (
+    FieldError,
+    OrderTransitionNotAllowed,
+    OrderValidationError,
+    ResellerCannotOrder,
+)
 from .invoicing import apply_invoice
-from .models import InvoiceLine, Order, OrderEvent, OrderLine
+from .models import (
+    NOTE_MAX_LENGTH,
+    SHIP_TO_FIELDS,
+    InvoiceLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    ship_to_field,
+)
 
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
-# ShipTo field -> (Order column, label, required): the one table behind the required check,
-# the length check and the order's ship_* columns. The lengths are checked against the
-# columns because order_place is the one way in: PostgreSQL refuses an over-long value with a
-# DataError (a 500, not a clear message) and SQLite would silently store it.
-SHIP_TO_FIELDS: dict[str, tuple[str, str, bool]] = {
-    "name": ("ship_name", "Name", True),
-    "company": ("ship_company", "Company", False),
-    "address_line1": ("ship_address_line1", "Address line 1", True),
-    "address_line2": ("ship_address_line2", "Address line 2", False),
-    "city": ("ship_city", "City", True),
-    "state": ("ship_state", "State", True),
-    "postal_code": ("ship_postal_code", "Postal code", True),
-    "country_code": ("ship_country", "Country", True),
-    "phone": ("ship_phone", "Phone", False),
-    "email": ("ship_email", "Email", False),
-}
 
 
 @dataclass(frozen=True)
@@ -97,51 +96,70 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     order_place): a query of its own on every order, for a mistake that is rare, and that the
     constraint has to catch anyway when two requests race.
     """
-    errors: list[tuple[str, str]] = []
+    errors: list[FieldError] = []
     reference = request.reference_number.strip()
     reference_limit = Order._meta.get_field("reference_number").max_length
     if not reference:
-        errors.append(("reference_number", "Reference number is required."))
+        errors.append(FieldError("reference_number", "Reference number is required."))
     elif len(reference) > reference_limit:
         errors.append(
-            (
+            FieldError(
                 "reference_number",
                 f"Reference number must be at most {reference_limit} characters.",
             )
         )
+    # The lengths are checked against the columns because order_place is the one way in:
+    # PostgreSQL refuses an over-long value with a DataError (a 500, not a clear message) and
+    # SQLite would silently store it.
     ship_to = _ship_to_values(request.ship_to)
-    for name, (_column, label, required) in SHIP_TO_FIELDS.items():
-        if required and not ship_to[name]:
-            errors.append((f"shipping_address.{name}", f"{label} is required."))
-    for name, (column, label, _required) in SHIP_TO_FIELDS.items():
-        limit = Order._meta.get_field(column).max_length
+    for name in SHIP_TO_FIELDS:
+        column = ship_to_field(name)
+        label = capfirst(column.verbose_name)
+        if not column.blank and not ship_to[name]:
+            errors.append(FieldError(f"shipping_address.{name}", f"{label} is required."))
+    for name in SHIP_TO_FIELDS:
+        column = ship_to_field(name)
+        label = capfirst(column.verbose_name)
         # The country has a check of its own below, which says more than its length would.
-        if name != "country_code" and len(ship_to[name]) > limit:
+        if name != "country_code" and len(ship_to[name]) > column.max_length:
             errors.append(
-                (f"shipping_address.{name}", f"{label} must be at most {limit} characters.")
+                FieldError(
+                    f"shipping_address.{name}",
+                    f"{label} must be at most {column.max_length} characters.",
+                )
             )
     email = ship_to["email"]
-    if email and len(email) <= Order._meta.get_field("ship_email").max_length:
+    if email and len(email) <= ship_to_field("email").max_length:
         try:
             validate_email(email)
         except ValidationError:
-            errors.append(("shipping_address.email", f"Email “{email}” is not a valid address."))
+            errors.append(
+                FieldError("shipping_address.email", f"Email “{email}” is not a valid address.")
+            )
     method_limit = Order._meta.get_field("shipping_method").max_length
     if len(request.shipping_method.strip()) > method_limit:
         errors.append(
-            ("shipping_method", f"Shipping method must be at most {method_limit} characters.")
+            FieldError(
+                "shipping_method", f"Shipping method must be at most {method_limit} characters."
+            )
         )
+    if len(request.note.strip()) > NOTE_MAX_LENGTH:
+        errors.append(FieldError("note", f"Note must be at most {NOTE_MAX_LENGTH:,} characters."))
     country = ship_to["country_code"]
     if country and (len(country) != 2 or not country.isalpha()):
         errors.append(
-            ("shipping_address.country_code", "Country must be a two-letter code such as US.")
+            FieldError(
+                "shipping_address.country_code", "Country must be a two-letter code such as US."
+            )
         )
     if request.source not in OrderSource.values:
-        errors.append(("source", f"Source must be one of: {', '.join(OrderSource.values)}."))
+        errors.append(
+            FieldError("source", f"Source must be one of: {', '.join(OrderSource.values)}.")
+        )
     if not request.items:
-        errors.append(("items", "Add at least one line with a SKU and a quantity."))
+        errors.append(FieldError("items", "Add at least one line with a SKU and a quantity."))
     if len(request.items) > MAX_LINES:
-        errors.append(("items", f"An order can have at most {MAX_LINES} lines."))
+        errors.append(FieldError("items", f"An order can have at most {MAX_LINES} lines."))
 
     skus = {item.sku.strip() for item in request.items}
     listings = {
@@ -154,17 +172,15 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     for index, item in enumerate(request.items):
         sku = item.sku.strip()
         if not sku:
-            errors.append((f"items[{index}].sku", f"Line {index + 1}: SKU is required."))
+            errors.append(FieldError("sku", "SKU is required.", item=index))
         elif sku not in listings:
-            errors.append(
-                (f"items[{index}].sku", f"Line {index + 1}: SKU “{sku}” is not in your catalog.")
-            )
+            errors.append(FieldError("sku", f"SKU “{sku}” is not in your catalog.", item=index))
         elif sku in seen:
             errors.append(
-                (
-                    f"items[{index}].sku",
-                    f"Line {index + 1}: SKU “{sku}” appears twice; "
-                    "combine the quantities on one line.",
+                FieldError(
+                    "sku",
+                    f"SKU “{sku}” appears twice; combine the quantities on one line.",
+                    item=index,
                 )
             )
         seen.add(sku)
@@ -174,15 +190,10 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
             or isinstance(item.quantity, bool)
             or item.quantity < 1
         ):
-            errors.append(
-                (f"items[{index}].quantity", f"Line {index + 1}: quantity must be at least 1.")
-            )
+            errors.append(FieldError("quantity", "Quantity must be at least 1.", item=index))
         elif item.quantity > MAX_QUANTITY:
             errors.append(
-                (
-                    f"items[{index}].quantity",
-                    f"Line {index + 1}: quantity must be at most {MAX_QUANTITY:,}.",
-                )
+                FieldError("quantity", f"Quantity must be at most {MAX_QUANTITY:,}.", item=index)
             )
     if errors:
         raise OrderValidationError(errors)
@@ -219,7 +230,12 @@ def order_place(
         reference = request.reference_number.strip()
         if "reference_number" in str(error):
             raise OrderValidationError(
-                [("reference_number", f"You already have an order with reference “{reference}”.")]
+                [
+                    FieldError(
+                        "reference_number",
+                        f"You already have an order with reference “{reference}”.",
+                    )
+                ]
             ) from error
         raise
 
@@ -255,7 +271,7 @@ def _order_place(
     reseller_may_order_or_raise(reseller)
     listings = _validate(reseller, request)
     ship_to = _ship_to_values(request.ship_to)
-    ship_columns = {column: ship_to[name] for name, (column, _, _) in SHIP_TO_FIELDS.items()}
+    ship_columns = {column: ship_to[name] for name, column in SHIP_TO_FIELDS.items()}
     ship_columns["ship_country"] = ship_columns["ship_country"].upper()
     order = Order(
         reseller=reseller,
@@ -282,8 +298,10 @@ def _order_place(
                 line_total=listing.price * item.quantity,
             )
         )
+    _check_line_totals_fit(lines)
     # The seam where the rules engine decides the invoice and the payment capture.
     invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
+    _check_order_totals_fit(order, invoice_lines)
     order.save()  # the database numbers it (Order.number) and returns the number with the id
     for line in lines:
         line.order = order
@@ -308,6 +326,68 @@ def _order_place(
     if before_commit is not None:
         before_commit(order)
     return order
+
+
+def _money_fits(value: Decimal, model: type[models.Model], name: str) -> bool:
+    """Whether `value` fits the DecimalField `model.name`: PostgreSQL refuses a number with
+    more digits than the column holds (numeric field overflow, a 500) and SQLite's adapter
+    raises on it, so every money value is checked against its column before it is saved."""
+    column = model._meta.get_field(name)
+    return abs(value) < Decimal(10) ** (column.max_digits - column.decimal_places)
+
+
+def _largest_money(model: type[models.Model], name: str) -> str:
+    column = model._meta.get_field(name)
+    places = column.decimal_places
+    largest = Decimal(10) ** (column.max_digits - places) - Decimal(1).scaleb(-places)
+    return f"{largest:,.{places}f}"
+
+
+def _check_line_totals_fit(lines: list[OrderLine]) -> None:
+    """Each line's total fits its column, and so does their sum (the order's subtotal)."""
+    errors = [
+        FieldError(
+            "quantity",
+            f"The line total {line.line_total:,.2f} is more than an order line can hold "
+            f"({_largest_money(OrderLine, 'line_total')}); lower the quantity.",
+            item=index,
+        )
+        for index, line in enumerate(lines)
+        if not _money_fits(line.line_total, OrderLine, "line_total")
+    ]
+    if not errors and not _money_fits(sum(line.line_total for line in lines), Order, "subtotal"):
+        errors.append(_order_too_large())
+    if errors:
+        raise OrderValidationError(errors)
+
+
+def _check_order_totals_fit(order: Order, invoice_lines: list[InvoiceLine]) -> None:
+    """The totals the invoicing rules computed (fees as a percentage, shipping per pound…)
+    fit their columns too."""
+    values = [(InvoiceLine, "amount", line.amount) for line in invoice_lines]
+    values += [
+        (Order, name, getattr(order, name))
+        for name in (
+            "subtotal",
+            "shipping_total",
+            "fees_total",
+            "other_total",
+            "discount_total",
+            "total",
+        )
+    ]
+    if order.max_auto_capture is not None:
+        values.append((Order, "max_auto_capture", order.max_auto_capture))
+    if not all(_money_fits(value, model, name) for model, name, value in values):
+        raise OrderValidationError([_order_too_large()])
+
+
+def _order_too_large() -> FieldError:
+    return FieldError(
+        "items",
+        f"The order's total is more than an order can hold "
+        f"({_largest_money(Order, 'total')}); split it into smaller orders.",
+    )
 
 
 def _remember_related(order: Order, name: str, objects: list) -> None:

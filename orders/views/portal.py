@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -18,15 +17,13 @@ from orders.forms import (
     OrderLineFormSet,
     OrderLinesCsvForm,
     ShipToForm,
+    ship_to_form_name,
 )
+from orders.models import SHIP_TO_FIELDS
 from orders.selectors import order_list
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place
 from orders.views.common import order_events
 from resellers.models import Reseller
-
-LINE_PREFIX = re.compile(r"^Line \d+: ")
-ITEM_FIELD = re.compile(r"^items\[(\d+)\]\.(sku|quantity)$")
-SHIP_TO_FIELDS = {"country_code": "country"}
 
 
 @portal_view
@@ -124,46 +121,40 @@ class _OrderPad:
             reference_number=details["reference_number"],
             shipping_method=details["shipping_method"],
             note=details["note"],
-            ship_to=ShipTo(
-                name=ship["name"],
-                company=ship["company"],
-                address_line1=ship["address_line1"],
-                address_line2=ship["address_line2"],
-                city=ship["city"],
-                state=ship["state"],
-                postal_code=ship["postal_code"],
-                country_code=ship["country"],
-                phone=ship["phone"],
-                email=ship["email"],
-            ),
+            ship_to=ShipTo(**{name: ship[ship_to_form_name(name)] for name in SHIP_TO_FIELDS}),
             items=items,
         )
         return request, origins
 
     def attach(self, error: OrderValidationError, origins: list[_Origin]) -> None:
         """Put each of order_place's errors next to the field it is about."""
-        for field, message in error.errors:
-            item = ITEM_FIELD.match(field)
-            if field == "reference_number":
+        for problem in error.field_errors:
+            field, message = problem.field, problem.message
+            if problem.item is not None and problem.item < len(origins):
+                origin = origins[problem.item]
+                if origin.field == "pad":
+                    row = self.lines.forms[origin.position]
+                    if field in row.fields:
+                        row.add_error(field, message)
+                    else:
+                        self.items_errors.append(f"Row {origin.position + 1}: {message}")
+                else:
+                    source = "file" if origin.field == "lines_file" else "pasted text"
+                    self.csv.add_error(
+                        origin.field, f"In the {source}: line {origin.position}: {message}"
+                    )
+            elif problem.item is not None:
+                self.items_errors.append(problem.full_message)
+            elif field == "reference_number":
                 self.details.add_error("reference_number", message)
+            elif field in ("note", "shipping_method"):
+                self.details.add_error(field, message)
             elif field.startswith("shipping_address."):
-                name = field.removeprefix("shipping_address.")
-                name = SHIP_TO_FIELDS.get(name, name)
+                name = ship_to_form_name(field.removeprefix("shipping_address."))
                 if name in self.ship_to.fields:
                     self.ship_to.add_error(name, message)
                 else:
                     self.general_errors.append(message)
-            elif item and int(item.group(1)) < len(origins):
-                origin = origins[int(item.group(1))]
-                text = LINE_PREFIX.sub("", message)
-                text = text[:1].upper() + text[1:]
-                if origin.field == "pad":
-                    self.lines.forms[origin.position].add_error(item.group(2), text)
-                else:
-                    source = "file" if origin.field == "lines_file" else "pasted text"
-                    self.csv.add_error(
-                        origin.field, f"In the {source}: line {origin.position}: {text}"
-                    )
             elif field == "items":
                 self.items_errors.append(message)
             else:

@@ -10,9 +10,11 @@ from dataclasses import replace
 
 import pytest
 
+from apikeys.schemas import AddressIn, AddressOut, OrderIn
 from orders.exceptions import OrderValidationError
-from orders.models import Order, OrderLine
-from orders.services import order_place
+from orders.forms import OrderDetailsForm, ShipToForm, ship_to_form_name
+from orders.models import NOTE_MAX_LENGTH, SHIP_TO_FIELDS, Order, OrderLine, ship_to_field
+from orders.services import ShipTo, order_place
 from tests.orders.conftest import SHIP_TO, order_request
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +73,40 @@ def test_a_malformed_ship_to_email_is_refused(reseller, listings):
         "Email “not-an-address” is not a valid address.",
     ) in refused.value.errors
     assert not Order.objects.exists()
+
+
+def test_the_ship_to_field_list_is_defined_once_model_form_and_api_agree():
+    names = list(SHIP_TO_FIELDS)
+    assert list(ShipTo.__dataclass_fields__) == names
+    assert list(AddressIn.model_fields) == names
+    assert list(AddressOut.model_fields) == names
+    form = ShipToForm()
+    assert list(form.fields) == [ship_to_form_name(name) for name in names]
+    for name in names:
+        column = ship_to_field(name)
+        field = form.fields[ship_to_form_name(name)]
+        assert field.required == (not column.blank)
+        if name != "country_code":  # the service's country check says more than a length
+            assert field.max_length == column.max_length
+            api_limits = [
+                m.max_length
+                for m in AddressIn.model_fields[name].metadata
+                if hasattr(m, "max_length")
+            ]
+            assert api_limits == [column.max_length]
+
+
+def test_the_note_limit_is_one_number_in_portal_api_and_service(reseller, listings):
+    assert OrderDetailsForm().fields["note"].max_length == NOTE_MAX_LENGTH
+    api_limits = [
+        m.max_length for m in OrderIn.model_fields["note"].metadata if hasattr(m, "max_length")
+    ]
+    assert api_limits == [NOTE_MAX_LENGTH]
+
+    with pytest.raises(OrderValidationError) as refused:
+        order_place(reseller=reseller, request=order_request(note="x" * (NOTE_MAX_LENGTH + 1)))
+    assert ("note", f"Note must be at most {NOTE_MAX_LENGTH:,} characters.") in refused.value.errors
+    assert not Order.objects.exists()
+
+    order = order_place(reseller=reseller, request=order_request(note="x" * NOTE_MAX_LENGTH))
+    assert len(order.note) == NOTE_MAX_LENGTH
