@@ -79,7 +79,9 @@ def bare_insert(request: HttpRequest) -> JsonResponse:
 
     body = json.loads(request.body)
     event = OrderEvent.objects.create(
-        order_id=bare_insert.order_id, kind="bench", message=body["reference_number"]
+        order_id=bare_insert.order_id,
+        kind="created",
+        params={"source": "api", "reference": body["reference_number"]},
     )
     return JsonResponse({"id": event.pk}, status=201)
 
@@ -166,8 +168,8 @@ def floor_order(request: HttpRequest) -> JsonResponse:
             [order_id, ids["product"]],
         )
         cursor.execute(
-            "INSERT INTO orders_orderevent (order_id, kind, from_status, to_status, message,"
-            " created_at) VALUES (%s, 'created', '', 'open', 'Placed via API.', now())",
+            "INSERT INTO orders_orderevent (order_id, kind, from_status, to_status, params,"
+            """ created_at) VALUES (%s, 'created', '', 'open', '{"source": "api"}', now())""",
             [order_id],
         )
         answer = json.dumps({"id": order_id, "number": number})

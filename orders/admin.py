@@ -31,7 +31,8 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(OrderEvent)
 class OrderEventAdmin(admin.ModelAdmin):
-    list_display = ["order", "kind", "from_status", "to_status", "actor", "created_at"]
+    list_display = ["order", "kind", "from_status", "to_status", "message", "actor", "created_at"]
+    list_filter = ["kind"]
     raw_id_fields = ["order", "actor"]
 
 

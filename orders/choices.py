@@ -63,3 +63,13 @@ class InvoiceLineKind(models.TextChoices):
     FEE = "fee", "Fees"
     OTHER = "other", "Other"
     DISCOUNT = "discount", "Discounts and credits"
+
+
+class OrderEventKind(models.TextChoices):
+    """What an order history row records. Each kind's parameters (OrderEvent.params) and the
+    sentence rendered from them are listed in orders.models.OrderEvent."""
+
+    CREATED = "created", "Order placed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    PAYMENT_AUTHORIZED = "payment_authorized", "Payment authorized"
+    PAYMENT_CAPTURED = "payment_captured", "Payment captured"

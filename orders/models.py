@@ -3,13 +3,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Value, When
 from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 
-from .choices import CaptureMode, InvoiceLineKind, OrderSource, OrderStatus, PaymentStatus
+from .choices import (
+    CaptureMode,
+    InvoiceLineKind,
+    OrderEventKind,
+    OrderSource,
+    OrderStatus,
+    PaymentStatus,
+)
 
 ZERO = Decimal("0.00")
 
@@ -174,13 +182,26 @@ class InvoiceLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """The order's history: creation, status changes, payment events."""
+    """The order's history: creation, status changes, payment events.
+
+    A row stores what happened (`kind`) and its facts (`params`); the sentence a person reads
+    is rendered from them by `message`, never stored (Saleor's order events). Parameters by
+    kind:
+
+    - created: `source` (an OrderSource value).
+    - status_changed: `note`, what the staff member wrote (may be empty).
+    - payment_authorized / payment_captured: `amount` (a decimal string), `currency`,
+      `reference` (the gateway's), `gateway_note` (the gateway's remark, may be empty).
+
+    Rows written before events were typed and whose text could not be read back carry the
+    old sentence as `legacy_message` (see migration 0004), shown as it was.
+    """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=30)
+    kind = models.CharField(max_length=30, choices=OrderEventKind.choices)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30, blank=True)
-    message = models.TextField(blank=True)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -195,3 +216,31 @@ class OrderEvent(models.Model):
     @property
     def actor_display(self) -> str:
         return str(self.actor) if self.actor_id else "system"
+
+    @property
+    def title(self) -> str:
+        """ "Order placed", "Payment captured": the kind's label."""
+        return self.get_kind_display()
+
+    @property
+    def message(self) -> str:
+        """The sentence shown in the history, rendered from kind and params."""
+        params = self.params or {}
+        if "legacy_message" in params:
+            return params["legacy_message"]
+        if self.kind == OrderEventKind.CREATED:
+            source = params.get("source", "")
+            label = OrderSource(source).label if source in OrderSource.values else source
+            return f"Placed via {label}."
+        if self.kind == OrderEventKind.STATUS_CHANGED:
+            return params.get("note", "")
+        if self.kind in (OrderEventKind.PAYMENT_AUTHORIZED, OrderEventKind.PAYMENT_CAPTURED):
+            amount = f"{Decimal(params['amount']):,.2f} {params['currency']}"
+            if self.kind == OrderEventKind.PAYMENT_CAPTURED:
+                text = f"Capture of {amount} recorded"
+            else:
+                text = f"Payment of {amount} authorized by the reseller"
+            if params.get("gateway_note"):
+                text += f" ({params['gateway_note']})"
+            return f"{text}. Reference {params['reference']}."
+        return ""

@@ -25,9 +25,10 @@ from django.db import transaction
 
 from accounts.models import User
 
-from .choices import CaptureMode, OrderStatus, PaymentStatus
+from .choices import CaptureMode, OrderEventKind, OrderStatus, PaymentStatus
+from .events import payment_event
 from .exceptions import OrderError
-from .models import Order, OrderEvent
+from .models import Order
 
 CAPTURABLE_STATUSES = frozenset(
     {PaymentStatus.AWAITING_CAPTURE, PaymentStatus.AUTHORIZED, PaymentStatus.ON_TERMS}
@@ -109,9 +110,8 @@ def _payment_step(
     actor: User | None,
     refusal: Callable[[Order], str],
     step: Callable[[PaymentGateway, Order], PaymentReceipt],
-    kind: str,
+    kind: OrderEventKind,
     to_status: str,
-    describe: Callable[[Order, PaymentReceipt], str],
     gateway: PaymentGateway | None,
 ) -> Order:
     # Lock the order: two clicks (or two staff members) must not capture or authorize twice;
@@ -123,13 +123,14 @@ def _payment_step(
     receipt = step(gateway or payment_gateway(), locked)
     # The history is written here rather than by the gateway, so every gateway's payments
     # are on it, with the status they moved from.
-    note = f" ({receipt.note})" if receipt.note else ""
-    OrderEvent.objects.create(
+    payment_event(
         order=locked,
         kind=kind,
         from_status=locked.payment_status,
         to_status=to_status,
-        message=f"{describe(locked, receipt)}{note}. Reference {receipt.reference}.",
+        amount=receipt.amount,
+        reference=receipt.reference,
+        gateway_note=receipt.note,
         actor=actor,
     )
     locked.payment_status = to_status
@@ -148,11 +149,8 @@ def payment_capture(
         actor=actor,
         refusal=capture_refusal,
         step=lambda gw, locked: gw.capture(order=locked, amount=locked.total, actor=actor),
-        kind="payment_captured",
+        kind=OrderEventKind.PAYMENT_CAPTURED,
         to_status=PaymentStatus.CAPTURED,
-        describe=lambda locked, receipt: (
-            f"Capture of {receipt.amount:,.2f} {locked.currency} recorded"
-        ),
         gateway=gateway,
     )
 
@@ -167,10 +165,7 @@ def payment_authorize(
         actor=actor,
         refusal=authorization_refusal,
         step=lambda gw, locked: gw.authorize(order=locked, amount=locked.total, actor=actor),
-        kind="payment_authorized",
+        kind=OrderEventKind.PAYMENT_AUTHORIZED,
         to_status=PaymentStatus.AUTHORIZED,
-        describe=lambda locked, receipt: (
-            f"Payment of {receipt.amount:,.2f} {locked.currency} authorized by the reseller"
-        ),
         gateway=gateway,
     )

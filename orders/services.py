@@ -17,6 +17,7 @@ from resellers.models import Reseller
 from resellers.tasks import activate_reseller
 
 from .choices import ALLOWED_TRANSITIONS, OrderSource, OrderStatus
+from .events import order_placed_event, order_status_changed_event
 from .exceptions import (
     FieldError,
     OrderTransitionNotAllowed,
@@ -29,7 +30,6 @@ from .models import (
     SHIP_TO_FIELDS,
     InvoiceLine,
     Order,
-    OrderEvent,
     OrderLine,
     ship_to_field,
 )
@@ -314,13 +314,7 @@ def _order_place(
     # order.invoice_lines.all() cost no query.
     _remember_related(order, "lines", lines)
     _remember_related(order, "invoice_lines", invoice_lines)
-    OrderEvent.objects.create(
-        order=order,
-        kind="created",
-        to_status=order.status,
-        message=f"Placed via {order.get_source_display()}.",
-        actor=actor,
-    )
+    order_placed_event(order=order, actor=actor)
     if reseller.status == "approved":
         enqueue_on_commit(activate_reseller, reseller.pk)
     if before_commit is not None:
@@ -414,13 +408,8 @@ def order_transition(
         )
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
-    OrderEvent.objects.create(
-        order=locked,
-        kind="status_changed",
-        from_status=from_status,
-        to_status=to_status,
-        message=message,
-        actor=actor,
+    order_status_changed_event(
+        order=locked, from_status=from_status, to_status=to_status, actor=actor, note=message
     )
     order.refresh_from_db()
     return locked

@@ -8,7 +8,14 @@ from .models import PortalSettings, Reseller, StatusChange
 class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
-    readonly_fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+    fields = readonly_fields = [
+        "kind",
+        "from_status",
+        "to_status",
+        "actor",
+        "sentence",
+        "created_at",
+    ]
     can_delete = False
 
 
@@ -24,8 +31,16 @@ class ResellerAdmin(admin.ModelAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    list_display = ["reseller", "from_status", "to_status", "actor", "created_at"]
-    list_filter = ["to_status"]
+    list_display = [
+        "reseller",
+        "kind",
+        "from_status",
+        "to_status",
+        "sentence",
+        "actor",
+        "created_at",
+    ]
+    list_filter = ["kind", "to_status"]
     raw_id_fields = ["reseller", "actor"]
 
 

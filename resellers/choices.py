@@ -11,6 +11,20 @@ class ResellerStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+class StatusChangeKind(models.TextChoices):
+    """What a reseller status-history row records. Staff actions carry the reason the staff
+    member gave (`params["reason"]`); the system's own moves carry nothing and read as a fixed
+    sentence (StatusChange.sentence)."""
+
+    SIGNED_UP = "signed_up", "Signed up"
+    APPROVED = "approved", "Approved"
+    AUTO_APPROVED = "auto_approved", "Approved automatically"
+    DENIED = "denied", "Denied"
+    SUSPENDED = "suspended", "Suspended"
+    REINSTATED = "reinstated", "Reinstated"
+    ACTIVATED = "activated", "Activated by first order"
+
+
 # The one place that says which status may follow which.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     ResellerStatus.PENDING: frozenset({ResellerStatus.APPROVED, ResellerStatus.DENIED}),

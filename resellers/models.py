@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from .choices import ORDERING_STATUSES, ResellerStatus
+from .choices import ORDERING_STATUSES, ResellerStatus, StatusChangeKind
 
 
 class Reseller(models.Model):
@@ -65,6 +65,13 @@ class Reseller(models.Model):
         return ([self.tier] if self.tier else []) + [str(tag) for tag in self.tags or []]
 
 
+SYSTEM_SENTENCES = {
+    StatusChangeKind.SIGNED_UP: "Signed up.",
+    StatusChangeKind.AUTO_APPROVED: "Approved automatically on signup.",
+    StatusChangeKind.ACTIVATED: "First order placed.",
+}
+
+
 class StatusChange(models.Model):
     """The audit trail of a reseller's status: who moved it, from what, to what, and why."""
 
@@ -79,7 +86,8 @@ class StatusChange(models.Model):
         related_name="+",
         help_text="Empty when the system made the change.",
     )
-    reason = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=StatusChangeKind.choices)
+    params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +95,17 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reseller}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def reason(self) -> str:
+        """The reason the staff member gave (deny, suspend), as they wrote it."""
+        return (self.params or {}).get("reason", "")
+
+    @property
+    def sentence(self) -> str:
+        """What the history shows: the system's moves read as a fixed sentence, staff moves
+        as the reason given. Rendered from kind and params, never stored."""
+        return SYSTEM_SENTENCES.get(self.kind, "") or self.reason
 
     @property
     def actor_display(self) -> str:

@@ -20,6 +20,7 @@ from .choices import (
     REASON_REQUIRED,
     REINSTATE_FROM,
     ResellerStatus,
+    StatusChangeKind,
 )
 from .exceptions import ChannelRequired, ReasonRequired, TransitionNotAllowed
 from .models import PortalSettings, Reseller, StatusChange
@@ -34,15 +35,34 @@ NOTICE_FOR_STATUS = {
 }
 
 
+def _change_kind(from_status: str, to_status: str) -> StatusChangeKind:
+    """The kind of a status change made through reseller_transition."""
+    if from_status == ResellerStatus.SUSPENDED:
+        return StatusChangeKind.REINSTATED
+    return {
+        ResellerStatus.APPROVED: StatusChangeKind.APPROVED,
+        ResellerStatus.DENIED: StatusChangeKind.DENIED,
+        ResellerStatus.SUSPENDED: StatusChangeKind.SUSPENDED,
+        ResellerStatus.ACTIVE: StatusChangeKind.ACTIVATED,
+    }[to_status]
+
+
 def _record_change(
-    *, reseller: Reseller, from_status: str, to_status: str, actor: User | None, reason: str
+    *,
+    reseller: Reseller,
+    kind: StatusChangeKind,
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    reason: str,
 ) -> StatusChange:
     change = StatusChange.objects.create(
         reseller=reseller,
+        kind=kind,
         from_status=from_status,
         to_status=to_status,
         actor=actor,
-        reason=reason,
+        params={"reason": reason} if reason else {},
     )
     notice = NOTICE_FOR_STATUS.get(to_status)
     if notice:
@@ -63,8 +83,12 @@ def reseller_transition(
     reason: str = "",
     channel: Channel | None = None,
     from_statuses: Set[str] | None = None,
+    kind: StatusChangeKind | None = None,
 ) -> Reseller:
     """Move a reseller to another status: the one place every status change goes through.
+
+    The history row's `kind` follows from the move (approved, denied, reinstated…) unless
+    the caller names it (the automatic approval at signup).
 
     `from_statuses` narrows where this particular action may start (approve and reinstate
     both lead to `approved`); it is checked against the locked row, like the move itself.
@@ -101,7 +125,12 @@ def reseller_transition(
     locked.status_reason = reason if to_status in REASON_REQUIRED else ""
     locked.save(update_fields=update_fields)
     _record_change(
-        reseller=locked, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+        reseller=locked,
+        kind=kind or _change_kind(from_status, to_status),
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
     )
     return locked
 
@@ -168,7 +197,7 @@ def reseller_activate_on_first_order(*, reseller_id: int) -> bool:
             from_status=ResellerStatus.APPROVED,
             to_status=ResellerStatus.ACTIVE,
             actor=None,
-            reason="First order placed.",
+            kind=StatusChangeKind.ACTIVATED,
         )
     return True
 
@@ -214,7 +243,7 @@ def reseller_signup(
         from_status="",
         to_status=ResellerStatus.PENDING,
         actor=user,
-        reason="Signed up.",
+        kind=StatusChangeKind.SIGNED_UP,
     )
     enqueue_on_commit(tasks.send_reseller_notice, reseller.pk, "received")
     enqueue_on_commit(tasks.notify_staff_of_signup, reseller.pk)
@@ -226,7 +255,7 @@ def reseller_signup(
                 reseller=reseller,
                 to_status=ResellerStatus.APPROVED,
                 actor=None,
-                reason="Approved automatically on signup.",
+                kind=StatusChangeKind.AUTO_APPROVED,
                 channel=channel,
             )
     return user

@@ -36,10 +36,19 @@ class RuleAdmin(admin.ModelAdmin):
 class RuleChangeAdmin(admin.ModelAdmin):
     """Read-only: the history is written by rules.services, never by hand."""
 
-    list_display = ["created_at", "rule_name", "action", "actor"]
+    list_display = ["created_at", "rule_name", "action", "sentence", "actor"]
     list_filter = ["action"]
     search_fields = ["rule_name"]
-    readonly_fields = ["rule", "rule_name", "action", "actor", "snapshot", "created_at"]
+    readonly_fields = [
+        "rule",
+        "rule_name",
+        "action",
+        "sentence",
+        "params",
+        "actor",
+        "snapshot",
+        "created_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -72,6 +72,22 @@ class Rule(models.Model):
         self.actions = validated.actions
 
 
+# How the history names the parts of a rule (the keys of RuleChange.snapshot).
+SNAPSHOT_LABELS = {
+    "kind": "kind",
+    "scope": "scope",
+    "channel_id": "channel",
+    "reseller_id": "reseller",
+    "name": "name",
+    "priority": "priority",
+    "enabled": "enabled",
+    "match": "match",
+    "conditions": "conditions",
+    "actions": "actions",
+    "stop_further_rules": "stop further rules",
+}
+
+
 class RuleChange(models.Model):
     """Who changed a rule, when, and what it said afterwards: rules decide money."""
 
@@ -83,6 +99,9 @@ class RuleChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the change carries: for `updated` the snapshot keys that changed
+    # ({"changed": ["name", "actions"]}), for `moved` {"from_priority", "to_priority"}.
+    params = models.JSONField(default=dict, blank=True)
     snapshot = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -91,6 +110,17 @@ class RuleChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_name}: {self.action}"
+
+    @property
+    def sentence(self) -> str:
+        """What the history shows, rendered from the action and its params."""
+        params = self.params or {}
+        if self.action == RuleChangeAction.UPDATED and params.get("changed"):
+            names = ", ".join(SNAPSHOT_LABELS.get(name, name) for name in params["changed"])
+            return f"Updated: {names}."
+        if self.action == RuleChangeAction.MOVED and "to_priority" in params:
+            return f"Priority changed: {params['from_priority']} → {params['to_priority']}."
+        return f"{self.get_action_display()}."
 
     @property
     def actor_display(self) -> str:

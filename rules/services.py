@@ -45,12 +45,13 @@ def _snapshot(rule: Rule) -> dict:
     }
 
 
-def _record(*, rule: Rule, action: str, actor: User | None) -> None:
+def _record(*, rule: Rule, action: str, actor: User | None, params: dict | None = None) -> None:
     RuleChange.objects.create(
         rule=rule if rule.pk else None,
         rule_name=rule.name,
         action=action,
         actor=actor,
+        params=params or {},
         snapshot=_snapshot(rule),
     )
 
@@ -84,15 +85,18 @@ def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Ru
         raise RuleValidationError(problems)
     target.conditions = validated.conditions
     target.actions = validated.actions
-    if before is not None and _snapshot(target) == before:
+    after = _snapshot(target)
+    if before is not None and after == before:
         # Saving the form unchanged is not a change: no new updated_at, no history row.
         return target
     target.save()
-    _record(
-        rule=target,
-        action=RuleChangeAction.CREATED if before is None else RuleChangeAction.UPDATED,
-        actor=actor,
-    )
+    if before is None:
+        _record(rule=target, action=RuleChangeAction.CREATED, actor=actor)
+    else:
+        changed = [name for name in after if after[name] != before.get(name)]
+        _record(
+            rule=target, action=RuleChangeAction.UPDATED, actor=actor, params={"changed": changed}
+        )
     return target
 
 
@@ -132,6 +136,7 @@ def rule_reorder(*, rule: Rule, direction: str, actor: User | None) -> Rule:
             f"{RuleScope(locked.scope).label.lower()} {RuleKind(locked.kind).label.lower()} rules."
         )
     other = group[other_index]
+    from_priority = locked.priority
     changed: set[Rule] = set()
     if locked.priority == other.priority:
         for position, item in enumerate(group, start=1):
@@ -144,7 +149,12 @@ def rule_reorder(*, rule: Rule, direction: str, actor: User | None) -> Rule:
     for item in changed:
         item.updated_at = now
     Rule.objects.bulk_update(changed, ["priority", "updated_at"])
-    _record(rule=locked, action=RuleChangeAction.MOVED, actor=actor)
+    _record(
+        rule=locked,
+        action=RuleChangeAction.MOVED,
+        actor=actor,
+        params={"from_priority": from_priority, "to_priority": locked.priority},
+    )
     return locked
 
 

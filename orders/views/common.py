@@ -8,12 +8,6 @@ from datetime import datetime
 from orders.choices import OrderStatus, PaymentStatus
 from orders.models import OrderEvent
 
-EVENT_TITLES = {
-    "created": "Order placed",
-    "status_changed": "Status changed",
-    "payment_authorized": "Payment authorized",
-    "payment_captured": "Payment captured",
-}
 # Order-status and payment-status events share the from/to columns.
 STATUS_LABELS = {**dict(OrderStatus.choices), **dict(PaymentStatus.choices)}
 
@@ -43,7 +37,7 @@ def event_rows(events) -> list[EventRow]:
         rows.append(
             EventRow(
                 created_at=event.created_at,
-                title=EVENT_TITLES.get(event.kind, event.kind.replace("_", " ").capitalize()),
+                title=event.title,
                 change=change,
                 message=event.message,
                 actor=event.actor_display,

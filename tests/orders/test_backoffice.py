@@ -108,7 +108,7 @@ def test_order_list_pages_have_a_slot_for_export_buttons(staff_client, order):
 
 
 def test_the_order_detail_shows_lines_ship_to_events_and_allowed_actions_only(staff_client, order):
-    order.events.create(kind="created", to_status="open", message="Placed via Portal.")
+    order.events.create(kind="created", to_status="open", params={"source": "portal"})
 
     response = staff_client.get(reverse("backoffice:order_detail", args=[order.pk]))
 

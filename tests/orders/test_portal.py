@@ -242,7 +242,7 @@ def test_the_order_detail_shows_lines_totals_ship_to_and_history(reseller_client
         reseller=reseller, ship_city="Shelbyville", subtotal="21.00", total="21.00"
     )
     OrderLineFactory(order=order, sku="MUG-9", title="Blue mug", quantity=3, unit_price="7.00")
-    order.events.create(kind="created", to_status="open", message="Placed via Portal.")
+    order.events.create(kind="created", to_status="open", params={"source": "portal"})
 
     page = reseller_client.get(reverse("portal:order_detail", args=[order.pk])).content.decode()
 

@@ -1,0 +1,60 @@
+"""Writing order history rows (Saleor's order/events.py): one function per kind, each saying
+which parameters its kind carries. The sentence shown is rendered by OrderEvent.message."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from accounts.models import User
+
+from .choices import OrderEventKind
+from .models import Order, OrderEvent
+
+
+def order_placed_event(*, order: Order, actor: User | None) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.CREATED,
+        to_status=order.status,
+        params={"source": order.source},
+        actor=actor,
+    )
+
+
+def order_status_changed_event(
+    *, order: Order, from_status: str, to_status: str, actor: User | None, note: str = ""
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.STATUS_CHANGED,
+        from_status=from_status,
+        to_status=to_status,
+        params={"note": note},
+        actor=actor,
+    )
+
+
+def payment_event(
+    *,
+    order: Order,
+    kind: OrderEventKind,
+    from_status: str,
+    to_status: str,
+    amount: Decimal,
+    reference: str,
+    gateway_note: str,
+    actor: User | None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        params={
+            "amount": str(amount),
+            "currency": order.currency,
+            "reference": reference,
+            "gateway_note": gateway_note,
+        },
+        actor=actor,
+    )
