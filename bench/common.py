@@ -102,7 +102,7 @@ class BenchResellers:
 def bench_resellers() -> BenchResellers:
     from django.db.models import Count
 
-    from orders.management.commands.seed_bench import bench_resellers as seeded
+    from devtools.management.commands.seed_bench import bench_resellers as seeded
     from orders.models import OrderLine
 
     counted = list(

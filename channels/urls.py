@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import backoffice, portal
+from .views import backoffice
 
-portal_urlpatterns = [
-    path("catalog/", portal.catalog, name="catalog"),
-]
+# The catalog shows a reseller's channel prices: it lives in `pages`.
+portal_urlpatterns: list = []
 
 backoffice_urlpatterns = [
     path("channels/", backoffice.channel_list_view, name="channel_list"),

@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "orders",
     "rules",
     "apikeys",
+    "api",
+    # Pages composed from several apps' data (portal home, catalog, the reseller page).
+    "pages",
+    # Dev-only: seed_demo and seed_bench. No product app imports it.
+    "devtools",
 ]
 
 MIDDLEWARE = [

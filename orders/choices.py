@@ -2,6 +2,22 @@ from __future__ import annotations
 
 from django.db import models
 
+# The vocabulary the rules decide in (order source, capture mode, payment status, invoice line
+# kind) lives in rules, which sits below orders; orders re-exports it under its usual names.
+from rules.choices import CaptureMode, InvoiceLineKind, OrderSource, PaymentStatus
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "SHIPPING_METHODS",
+    "STATUS_ACTIONS",
+    "CaptureMode",
+    "InvoiceLineKind",
+    "OrderSource",
+    "OrderEventKind",
+    "OrderStatus",
+    "PaymentStatus",
+]
+
 
 class OrderStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -34,35 +50,6 @@ STATUS_ACTIONS: dict[str, tuple[str, str]] = {
 # shipping rules match bench data the way they match real orders. The order column itself is
 # free text: the API and Inventory Source may send other carriers' names.
 SHIPPING_METHODS: tuple[str, ...] = ("Ground", "2-day", "Overnight")
-
-
-class OrderSource(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    API = "api", "API"
-    INVENTORY_SOURCE = "inventory_source", "Inventory Source"
-
-
-class CaptureMode(models.TextChoices):
-    CAPTURE_NOW = "capture_now", "Capture now"
-    ON_SHIPMENT = "on_shipment", "Authorize, capture on shipment"
-    DEFERRED = "deferred", "Deferred (net terms)"
-    RESELLER_AUTHORIZATION = "reseller_authorization", "Needs reseller authorization"
-
-
-class PaymentStatus(models.TextChoices):
-    AWAITING_CAPTURE = "awaiting_capture", "Awaiting capture"
-    AWAITING_AUTHORIZATION = "awaiting_authorization", "Awaiting reseller authorization"
-    AUTHORIZED = "authorized", "Authorized"
-    CAPTURED = "captured", "Captured"
-    ON_TERMS = "on_terms", "Invoiced on terms"
-    VOIDED = "voided", "Voided"
-
-
-class InvoiceLineKind(models.TextChoices):
-    SHIPPING = "shipping", "Shipping"
-    FEE = "fee", "Fees"
-    OTHER = "other", "Other"
-    DISCOUNT = "discount", "Discounts and credits"
 
 
 class OrderEventKind(models.TextChoices):

@@ -22,3 +22,11 @@ def order_list(*, reseller: Reseller | None) -> QuerySet[Order]:
 def order_get(*, reseller: Reseller | None, pk: int) -> Order:
     """One order, or Order.DoesNotExist when it is not the asker's (callers answer 404)."""
     return order_list(reseller=reseller).get(pk=pk)
+
+
+def order_for_rule_preview(number: str) -> tuple[Order, list] | None:
+    """A saved order and its lines for the back-office rule preview (staff: any reseller)."""
+    order = order_list(reseller=None).filter(number__iexact=number).first()
+    if order is None:
+        return None
+    return order, list(order.lines.all())

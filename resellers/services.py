@@ -182,12 +182,14 @@ def reseller_activate_on_first_order(*, reseller_id: int) -> bool:
     `pk IN (subquery)` form would not be re-checked that way, hence `Exists`.) A reseller that
     is pending, denied or suspended is never touched because the WHERE clause cannot match it.
     """
-    from orders.models import Order
+    # Orders sit above resellers: the order model is reached through the `orders` relation
+    # it declares on Reseller, not imported.
+    order_model = Reseller._meta.get_field("orders").related_model
 
     with transaction.atomic():
         updated = (
             Reseller.objects.filter(pk=reseller_id, status=ResellerStatus.APPROVED)
-            .filter(Exists(Order.objects.filter(reseller_id=OuterRef("pk"))))
+            .filter(Exists(order_model.objects.filter(reseller_id=OuterRef("pk"))))
             .update(status=ResellerStatus.ACTIVE, updated_at=timezone.now())
         )
         if not updated:

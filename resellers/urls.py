@@ -2,21 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import backoffice, portal, public
+from .views import backoffice, public
 
 public_urlpatterns = [
     path("", public.landing, name="home"),
     path("signup/", public.signup, name="signup"),
 ]
 
-portal_urlpatterns = [
-    path("", portal.home, name="home"),
-]
+# The portal home and the reseller page show other apps' data: they live in `pages`.
+portal_urlpatterns: list = []
 
 backoffice_urlpatterns = [
     path("", backoffice.dashboard, name="dashboard"),
     path("resellers/", backoffice.reseller_list_view, name="reseller_list"),
-    path("resellers/<int:pk>/", backoffice.reseller_detail, name="reseller_detail"),
     path("resellers/<int:pk>/edit/", backoffice.reseller_edit, name="reseller_edit"),
     path("resellers/<int:pk>/approve/", backoffice.reseller_approve, name="reseller_approve"),
     path("resellers/<int:pk>/deny/", backoffice.reseller_deny, name="reseller_deny"),

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from orders.choices import CaptureMode, InvoiceLineKind, PaymentStatus
+from rules.choices import CaptureMode, InvoiceLineKind, PaymentStatus
 
 from .choices import RuleKind, RuleMatch, RuleScope
 from .exceptions import RuleValidationError

@@ -13,8 +13,8 @@ from django import forms
 from django.forms import formset_factory
 
 from channels.models import Channel
-from orders.choices import OrderSource
 from resellers.models import Reseller
+from rules.choices import OrderSource
 
 from .choices import RuleKind, RuleMatch, RuleScope
 from .exceptions import RuleProblem

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from orders.choices import OrderSource
+from rules.choices import OrderSource
 
 from .choices import RuleKind, RuleMatch, RuleScope
 from .exceptions import (

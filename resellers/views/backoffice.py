@@ -5,10 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apikeys.selectors import apikey_list
 from core.access import staff_required
 from core.views import filtered_list
-from orders.selectors import order_list
 from resellers import services
 from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
 from resellers.exceptions import ResellerError
@@ -27,7 +25,6 @@ from resellers.selectors import (
     reseller_status_counts,
     reseller_status_history,
 )
-from rules.selectors import rule_list_for_reseller
 
 
 @staff_required
@@ -55,11 +52,11 @@ def reseller_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
-def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reseller = get_object_or_404(Reseller.objects.select_related("channel"), pk=pk)
+def reseller_detail_context(reseller: Reseller) -> dict:
+    """The reseller page's own part: profile, history, team and the status actions. The page
+    itself (`pages.views.reseller_detail`) adds the other apps' sections."""
     allowed = ALLOWED_TRANSITIONS.get(reseller.status, frozenset())
-    context = {
+    return {
         "reseller": reseller,
         "history": reseller_status_history(reseller=reseller),
         "team": reseller.users.order_by("email"),
@@ -73,17 +70,6 @@ def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "suspend_form": ReasonForm(prefix="suspend"),
         "reinstate_form": ReinstateForm(prefix="reinstate"),
         "active_tab": "overview",
-    }
-    context.update(_detail_extras(reseller))
-    return render(request, "backoffice/resellers/detail.html", context)
-
-
-def _detail_extras(reseller: Reseller) -> dict:
-    """The reseller page's sections from the other apps: recent orders, rules, API keys."""
-    return {
-        "recent_orders": order_list(reseller=reseller)[:5],
-        "reseller_rules": rule_list_for_reseller(reseller=reseller),
-        "api_keys": apikey_list(reseller=reseller),
     }
 
 

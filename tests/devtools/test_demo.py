@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from devtools.demo_rules import seed_rules
 from orders.choices import CaptureMode, PaymentStatus
 from orders.services import order_place
-from rules.demo import seed_rules
 from rules.models import Rule
 from tests.factories import ApprovedResellerFactory, ChannelFactory, ListingFactory, ProductFactory
 from tests.rules.conftest import order_request

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from devtools.management.commands.seed_bench import BENCH_COMPANY_PREFIX, split_orders
 from orders.choices import OrderSource, OrderStatus, PaymentStatus
-from orders.management.commands.seed_bench import BENCH_COMPANY_PREFIX, split_orders
 from orders.models import Order, OrderLine
 from resellers.choices import ORDERING_STATUSES
 from tests.factories import OrderFactory, OrderLineFactory

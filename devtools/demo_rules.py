@@ -3,9 +3,9 @@ and a rule staff have since edited is left as they made it."""
 
 from __future__ import annotations
 
-from .choices import RuleKind, RuleScope
-from .models import Rule
-from .services import rule_save
+from rules.choices import RuleKind, RuleScope
+from rules.models import Rule
+from rules.services import rule_save
 
 
 def _demo_rules(*, channels: dict, resellers: dict) -> list[dict]:

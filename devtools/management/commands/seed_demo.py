@@ -147,8 +147,8 @@ class Command(BaseCommand):
 
     def _extras(self, *, channels, resellers) -> None:
         """Rules and orders, added by the apps that own them."""
-        from orders.demo import seed_orders
-        from rules.demo import seed_rules
+        from devtools.demo_orders import seed_orders
+        from devtools.demo_rules import seed_rules
 
         seed_rules(channels=channels, resellers=resellers)
         seed_orders(resellers=resellers)
