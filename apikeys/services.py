@@ -5,14 +5,13 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from orders.models import Order
-from orders.services import OrderRequest, order_place
 from resellers.models import Reseller
 
 from . import tokens
@@ -268,20 +267,20 @@ def _release(record: IdempotencyKey) -> None:
     ).delete()
 
 
-def api_order_place(
+def api_idempotent(
     *,
     reseller: Reseller,
-    request: OrderRequest,
-    actor: User | None,
-    render: Callable[[Order], str],
+    run: Callable[[Callable[[Any], None] | None], Any],
+    render: Callable[[Any], str],
     idempotency_key: str | None = None,
     fingerprint: str = "",
 ) -> ApiResult:
-    """Place an order from the API, at most once per Idempotency-Key.
+    """Run a creating API request (placing an order) at most once per Idempotency-Key.
 
-    The order and the stored answer commit in one transaction, so a crash can never leave an
-    order without its answer (a retry would then place a second one) or an answer without its
-    order.
+    `run(before_commit)` does the work in its own transaction and calls `before_commit(result)`
+    inside it (`order_place(..., before_commit=...)` does): the result and the stored answer
+    commit together, so a crash can never leave an order without its answer (a retry would
+    then place a second one) or an answer without its order.
 
     Failed attempts are not stored: the claim is released and a retry with the same key runs
     again. Nothing was saved, so re-running is safe, and it answers with the current truth (the
@@ -289,16 +288,16 @@ def api_order_place(
     hours. This is where we differ from Stripe, which stores errors too.
     """
     if not idempotency_key:
-        # Nothing to record with the order: order_place's own transaction is enough.
-        return ApiResult(201, render(order_place(reseller=reseller, request=request, actor=actor)))
+        # Nothing to record with the result: run's own transaction is enough.
+        return ApiResult(201, render(run(None)))
     claimed = _claim(reseller=reseller, key=idempotency_key, fingerprint=fingerprint)
     if isinstance(claimed, ApiResult):
         return claimed
     claim = claimed
     body = ""
 
-    def complete(order: Order) -> None:
-        # Inside order_place's transaction: the answer is stored with the order or not at all.
+    def complete(order: Any) -> None:
+        # Inside run's transaction: the answer is stored with the order or not at all.
         nonlocal body
         body = render(order)
         completed = IdempotencyKey.objects.filter(
@@ -318,7 +317,7 @@ def api_order_place(
             )
 
     try:
-        order_place(reseller=reseller, request=request, actor=actor, before_commit=complete)
+        run(complete)
     except BaseException:
         try:
             _release(claim)

@@ -54,7 +54,7 @@ from django.test.utils import (  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 
-from apikeys.urls import api_urlpatterns  # noqa: E402
+from api.urls import urlpatterns as api_urlpatterns  # noqa: E402
 from bench.common import best_times, ratio, repeats, row  # noqa: E402
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place  # noqa: E402
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import urls as accounts_urls
+from api import urls as api_urls
 from apikeys import urls as apikeys_urls
 from channels import urls as channels_urls
 from core.views import healthz
@@ -22,7 +23,7 @@ urlpatterns = [
     path("accounts/", include(accounts_urls)),
     path("portal/", include((portal_urlpatterns, "portal"))),
     path("backoffice/", include((backoffice_urlpatterns, "backoffice"))),
-    *apikeys_urls.api_urlpatterns,
+    *api_urls.urlpatterns,
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

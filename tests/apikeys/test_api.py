@@ -295,7 +295,7 @@ def test_an_order_without_an_idempotency_key_is_not_fingerprinted(api, listings,
     def fingerprint(payload):
         raise AssertionError("fingerprinted without an Idempotency-Key")
 
-    monkeypatch.setattr("apikeys.api._fingerprint", fingerprint)
+    monkeypatch.setattr("orders.api._fingerprint", fingerprint)
 
     assert api.post("/orders", order_body()).status_code == 201
 

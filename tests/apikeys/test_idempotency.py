@@ -8,11 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apikeys import services
-from apikeys.api import _fingerprint
 from apikeys.choices import IdempotencyStatus
 from apikeys.models import IdempotencyKey
-from apikeys.schemas import OrderIn
+from orders import api as services
+from orders.api import OrderIn, _fingerprint
 from orders.models import Order
 from tests.apikeys.conftest import ApiClient, order_body
 
