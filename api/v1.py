@@ -19,6 +19,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 
 from apikeys import api as account_api
 from apikeys.exceptions import IdempotencyConflict, IdempotencyMismatch
@@ -64,7 +65,23 @@ Field paths look like `shipping_address.city` or `items[0].quantity`.
 `pages`.
 """
 
+
+class UnsupportedMediaType(Exception):
+    pass
+
+
+class JsonBodyParser(Parser):
+    """Bodies are JSON and must say so: a `text/plain` or form body is refused (415) instead of
+    being parsed as JSON anyway. Runs after authentication and the rate limit."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        if request.content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type or "none")
+        return super().parse_body(request)
+
+
 api = NinjaAPI(
+    parser=JsonBodyParser(),
     title="Reseller Portal API",
     version="1",
     description=DESCRIPTION,
@@ -141,6 +158,14 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             "requests a minute. Retry after the number of seconds in the Retry-After header.",
         )
     cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return error_response(
+            request,
+            415,
+            f"The request body must be JSON sent with Content-Type: application/json (this "
+            f"request said {cause}). Nothing was saved.",
+            [("Content-Type", "Send Content-Type: application/json.")],
+        )
     if exc.status_code == 400 and cause is not None:
         # ninja could not parse the body; say exactly why, whatever DEBUG is.
         if isinstance(cause, json.JSONDecodeError):

@@ -210,8 +210,14 @@ LOGGING = {
     },
 }
 
+# How many reverse proxies (load balancers) in front of the site set X-Forwarded-* headers.
+# 0, the default, means none: X-Forwarded-Proto is then whatever a client typed and is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Production profile: on whenever DEBUG is off.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TRUSTED_PROXY_COUNT > 0:
+    # Only our own proxy may say the original request was HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -10,6 +10,7 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "SHIPPING_METHODS",
     "STATUS_ACTIONS",
+    "shipping_method_canonical",
     "CaptureMode",
     "InvoiceLineKind",
     "OrderSource",
@@ -46,10 +47,19 @@ STATUS_ACTIONS: dict[str, tuple[str, str]] = {
 }
 
 
-# The shipping methods the portal's order pad offers. seed_bench uses the same values, so
-# shipping rules match bench data the way they match real orders. The order column itself is
-# free text: the API and Inventory Source may send other carriers' names.
+# The shipping methods an order may name, in the portal's order pad and in the API alike
+# (order_place checks them). seed_bench uses the same values, so shipping rules match bench
+# data the way they match real orders.
 SHIPPING_METHODS: tuple[str, ...] = ("Ground", "2-day", "Overnight")
+
+
+def shipping_method_canonical(value: str) -> str | None:
+    """The listed spelling of `value` in any letter case ("ground" -> "Ground"); "" for none
+    chosen (an API order may leave it out); None when it is not a method we ship with."""
+    value = value.strip()
+    if not value:
+        return ""
+    return next((m for m in SHIPPING_METHODS if m.casefold() == value.casefold()), None)
 
 
 class OrderEventKind(models.TextChoices):

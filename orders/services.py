@@ -16,7 +16,13 @@ from core.tasks import enqueue_on_commit
 from resellers.models import Reseller
 from resellers.tasks import activate_reseller
 
-from .choices import ALLOWED_TRANSITIONS, OrderSource, OrderStatus
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    SHIPPING_METHODS,
+    OrderSource,
+    OrderStatus,
+    shipping_method_canonical,
+)
 from .events import order_placed_event, order_status_changed_event
 from .exceptions import (
     FieldError,
@@ -141,6 +147,14 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
         errors.append(
             FieldError(
                 "shipping_method", f"Shipping method must be at most {method_limit} characters."
+            )
+        )
+    elif shipping_method_canonical(request.shipping_method) is None:
+        errors.append(
+            FieldError(
+                "shipping_method",
+                f"Shipping method “{request.shipping_method.strip()}” is not offered; use one "
+                f"of: {', '.join(SHIPPING_METHODS)}.",
             )
         )
     if len(request.note.strip()) > NOTE_MAX_LENGTH:
@@ -280,7 +294,7 @@ def _order_place(
         reference_number=request.reference_number.strip(),
         source=request.source,
         **ship_columns,
-        shipping_method=request.shipping_method.strip(),
+        shipping_method=shipping_method_canonical(request.shipping_method),
         note=request.note.strip(),
         created_by=actor,
     )
