@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from apikeys.schemas import AddressIn, AddressOut, OrderIn
+from orders.api import AddressIn, AddressOut, OrderIn
 from orders.exceptions import OrderValidationError
 from orders.forms import OrderDetailsForm, ShipToForm, ship_to_form_name
 from orders.models import NOTE_MAX_LENGTH, SHIP_TO_FIELDS, Order, OrderLine, ship_to_field

@@ -60,5 +60,5 @@ def test_the_service_both_paths_share_refuses_an_unlisted_method(reseller, listi
     with pytest.raises(OrderValidationError) as refused:
         order_place(reseller=reseller, request=request, actor=None)
 
-    assert [error.field for error in refused.value.errors] == ["shipping_method"]
+    assert [error.path for error in refused.value.field_errors] == ["shipping_method"]
     assert not Order.objects.exists()
