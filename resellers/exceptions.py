@@ -15,3 +15,7 @@ class ChannelRequired(ResellerError):
 
 class ReasonRequired(ResellerError):
     pass
+
+
+class StaleStatus(ResellerError):
+    """The reseller's status changed after the staff member's page was loaded."""

@@ -10,6 +10,7 @@ from channels.models import Channel
 from channels.selectors import active_channels, channel_for_approval
 from core.validators import clean_country_code
 
+from .choices import ResellerStatus
 from .models import PortalSettings, Reseller
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ().-]{7,20}$")
@@ -81,7 +82,22 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class ApproveForm(forms.Form):
+class SeenStatusMixin(forms.Form):
+    """The status the staff member saw when the page was drawn, sent back with the action.
+
+    The transition service refuses the action if the reseller has moved since (two staff
+    members approving and denying at once). Left out by a hand-made request, nothing is checked
+    beyond the transition rules.
+    """
+
+    expected_status = forms.ChoiceField(
+        choices=ResellerStatus.choices, required=False, widget=forms.HiddenInput
+    )
+    # The id of the newest status change the page listed (0: none): the row version.
+    seen_change = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+
+class ApproveForm(SeenStatusMixin):
     channel = forms.ModelChoiceField(
         label="Channel",
         queryset=Channel.objects.none(),
@@ -102,7 +118,7 @@ class ApproveForm(forms.Form):
             self.fields["channel"].initial = self.single_channel.pk
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SeenStatusMixin):
     reason = forms.CharField(
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -111,7 +127,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class ReinstateForm(forms.Form):
+class ReinstateForm(SeenStatusMixin):
     reason = forms.CharField(
         label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -22,7 +22,7 @@ from .choices import (
     ResellerStatus,
     StatusChangeKind,
 )
-from .exceptions import ChannelRequired, ReasonRequired, TransitionNotAllowed
+from .exceptions import ChannelRequired, ReasonRequired, StaleStatus, TransitionNotAllowed
 from .models import PortalSettings, Reseller, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,33 @@ def _label(status: str) -> str:
     return ResellerStatus(status).label.lower()
 
 
+# How the refusal of a stale action names the move that made the page stale.
+_MOVE_VERBS = {
+    StatusChangeKind.SIGNED_UP: "signed up",
+    StatusChangeKind.APPROVED: "approved",
+    StatusChangeKind.AUTO_APPROVED: "approved",
+    StatusChangeKind.DENIED: "denied",
+    StatusChangeKind.SUSPENDED: "suspended",
+    StatusChangeKind.REINSTATED: "reinstated",
+    StatusChangeKind.ACTIVATED: "made active",
+}
+
+
+def _latest_change(reseller: Reseller) -> StatusChange | None:
+    return reseller.status_changes.select_related("actor").order_by("-id").first()
+
+
+def _stale_status_message(reseller: Reseller, latest: StatusChange | None) -> str:
+    if latest is None:
+        return (
+            f"This reseller is now {_label(reseller.status)}, not what your page showed; "
+            "reload the page."
+        )
+    verb = _MOVE_VERBS.get(latest.kind, f"made {_label(latest.to_status)}")
+    who = latest.actor.email if latest.actor_id else "the system"
+    return f"This reseller was just {verb} by {who}; reload the page."
+
+
 @transaction.atomic
 def reseller_transition(
     *,
@@ -84,6 +111,8 @@ def reseller_transition(
     channel: Channel | None = None,
     from_statuses: Set[str] | None = None,
     kind: StatusChangeKind | None = None,
+    expected_status: str | None = None,
+    seen_change: int | None = None,
 ) -> Reseller:
     """Move a reseller to another status: the one place every status change goes through.
 
@@ -92,12 +121,25 @@ def reseller_transition(
 
     `from_statuses` narrows where this particular action may start (approve and reinstate
     both lead to `approved`); it is checked against the locked row, like the move itself.
+    `expected_status` is the status the staff member was looking at when they pressed the
+    button and `seen_change` the id of the newest status change their page listed (0: none);
+    either differing under the lock means someone else moved the reseller first. The change id
+    is the row version: it also catches a reseller suspended, reinstated and suspended again
+    while a page drawn during the first suspension still offers "Reinstate".
     """
     # Lock the row so two staff members clicking at once cannot both move it from the same
     # status (e.g. one approves while the other denies, or one reinstates while the other
     # approves a page that was loaded before the reseller was suspended).
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
     from_status = locked.status
+    # Checked under the lock, before the move itself: "deny" and "approve" pressed together on
+    # a pending reseller would otherwise both succeed, since approve is allowed from denied.
+    if expected_status or seen_change is not None:
+        latest = _latest_change(locked)
+        latest_id = latest.pk if latest else 0
+        stale_status = bool(expected_status) and from_status != expected_status
+        if stale_status or (seen_change is not None and seen_change != latest_id):
+            raise StaleStatus(_stale_status_message(locked, latest))
     if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
         raise TransitionNotAllowed(
             f"A {_label(from_status)} reseller cannot become {_label(to_status)}."
@@ -136,7 +178,12 @@ def reseller_transition(
 
 
 def reseller_approve(
-    *, reseller: Reseller, actor: User | None, channel: Channel | None = None
+    *,
+    reseller: Reseller,
+    actor: User | None,
+    channel: Channel | None = None,
+    expected_status: str | None = None,
+    seen_change: int | None = None,
 ) -> Reseller:
     """Approve a pending or denied reseller; a suspended one is reinstated instead."""
     return reseller_transition(
@@ -145,22 +192,55 @@ def reseller_approve(
         actor=actor,
         channel=channel,
         from_statuses=APPROVE_FROM,
+        expected_status=expected_status,
+        seen_change=seen_change,
     )
 
 
-def reseller_deny(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
+def reseller_deny(
+    *,
+    reseller: Reseller,
+    actor: User,
+    reason: str,
+    expected_status: str | None = None,
+    seen_change: int | None = None,
+) -> Reseller:
     return reseller_transition(
-        reseller=reseller, to_status=ResellerStatus.DENIED, actor=actor, reason=reason
+        reseller=reseller,
+        to_status=ResellerStatus.DENIED,
+        actor=actor,
+        reason=reason,
+        expected_status=expected_status,
+        seen_change=seen_change,
     )
 
 
-def reseller_suspend(*, reseller: Reseller, actor: User, reason: str) -> Reseller:
+def reseller_suspend(
+    *,
+    reseller: Reseller,
+    actor: User,
+    reason: str,
+    expected_status: str | None = None,
+    seen_change: int | None = None,
+) -> Reseller:
     return reseller_transition(
-        reseller=reseller, to_status=ResellerStatus.SUSPENDED, actor=actor, reason=reason
+        reseller=reseller,
+        to_status=ResellerStatus.SUSPENDED,
+        actor=actor,
+        reason=reason,
+        expected_status=expected_status,
+        seen_change=seen_change,
     )
 
 
-def reseller_reinstate(*, reseller: Reseller, actor: User, reason: str = "") -> Reseller:
+def reseller_reinstate(
+    *,
+    reseller: Reseller,
+    actor: User,
+    reason: str = "",
+    expected_status: str | None = None,
+    seen_change: int | None = None,
+) -> Reseller:
     """Back to `active` if the reseller has ever ordered, otherwise to `approved`."""
     to_status = ResellerStatus.ACTIVE if reseller.orders.exists() else ResellerStatus.APPROVED
     return reseller_transition(
@@ -169,6 +249,8 @@ def reseller_reinstate(*, reseller: Reseller, actor: User, reason: str = "") -> 
         actor=actor,
         reason=reason,
         from_statuses=REINSTATE_FROM,
+        expected_status=expected_status,
+        seen_change=seen_change,
     )
 
 

@@ -56,19 +56,25 @@ def reseller_detail_context(reseller: Reseller) -> dict:
     """The reseller page's own part: profile, history, team and the status actions. The page
     itself (`pages.views.reseller_detail`) adds the other apps' sections."""
     allowed = ALLOWED_TRANSITIONS.get(reseller.status, frozenset())
+    history = reseller_status_history(reseller=reseller)
+    # Sent back with every status action, so an action pressed on a stale page is refused.
+    seen = {
+        "expected_status": reseller.status,
+        "seen_change": max((change.pk for change in history), default=0),
+    }
     return {
         "reseller": reseller,
-        "history": reseller_status_history(reseller=reseller),
+        "history": history,
         "team": reseller.users.order_by("email"),
         # The services check the same sets; these only decide which buttons to show.
         "can_approve": reseller.status in APPROVE_FROM,
         "can_deny": ResellerStatus.DENIED in allowed,
         "can_suspend": ResellerStatus.SUSPENDED in allowed,
         "can_reinstate": reseller.status in REINSTATE_FROM,
-        "approve_form": ApproveForm(reseller=reseller),
-        "deny_form": ReasonForm(prefix="deny"),
-        "suspend_form": ReasonForm(prefix="suspend"),
-        "reinstate_form": ReinstateForm(prefix="reinstate"),
+        "approve_form": ApproveForm(reseller=reseller, initial=seen),
+        "deny_form": ReasonForm(prefix="deny", initial=seen),
+        "suspend_form": ReasonForm(prefix="suspend", initial=seen),
+        "reinstate_form": ReinstateForm(prefix="reinstate", initial=seen),
         "active_tab": "overview",
     }
 
@@ -96,6 +102,8 @@ def reseller_approve(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             # May be empty with a single active channel; the service then assigns that one.
             channel=form.cleaned_data["channel"],
+            expected_status=form.cleaned_data["expected_status"],
+            seen_change=form.cleaned_data["seen_change"],
         )
     except ResellerError as error:
         return _action_failed(request, reseller, error)
@@ -109,7 +117,13 @@ def _reason_action(request: HttpRequest, pk: int, *, prefix: str, service, done:
     if not form.is_valid():
         return _action_failed(request, reseller, form)
     try:
-        service(reseller=reseller, actor=request.user, reason=form.cleaned_data["reason"])
+        service(
+            reseller=reseller,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_status=form.cleaned_data["expected_status"],
+            seen_change=form.cleaned_data["seen_change"],
+        )
     except ResellerError as error:
         return _action_failed(request, reseller, error)
     messages.success(request, f"{reseller} is {done}.")
@@ -139,7 +153,11 @@ def reseller_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
         return _action_failed(request, reseller, form)
     try:
         reseller = services.reseller_reinstate(
-            reseller=reseller, actor=request.user, reason=form.cleaned_data["reason"]
+            reseller=reseller,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_status=form.cleaned_data["expected_status"],
+            seen_change=form.cleaned_data["seen_change"],
         )
     except ResellerError as error:
         return _action_failed(request, reseller, error)
