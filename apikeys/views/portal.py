@@ -42,6 +42,21 @@ def _render_settings(
     )
 
 
+# The session key under which a just-created key waits for the redirected GET that shows it.
+NEW_KEY_SESSION_KEY = "apikeys:new_key"
+
+
+def _show_once(request: HttpRequest, api_key: ApiKey, plaintext: str) -> HttpResponse:
+    """Park the new key in the session and redirect (post/redirect/get).
+
+    Reloading the page that follows repeats only the GET, so no second key is created. The GET
+    pops the key from the session, so it is shown exactly once; the session lives in the
+    database (server side) and loses the plaintext on that GET.
+    """
+    request.session[NEW_KEY_SESSION_KEY] = {"id": api_key.pk, "plaintext": plaintext}
+    return redirect("portal:settings")
+
+
 def _own_key(reseller: Reseller, pk: int) -> ApiKey:
     try:
         return apikey_get(reseller=reseller, pk=pk)
@@ -54,6 +69,23 @@ def _own_key(reseller: Reseller, pk: int) -> ApiKey:
 @portal_view
 @require_GET
 def settings_page(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
+    shown = request.session.pop(NEW_KEY_SESSION_KEY, None)
+    if shown:
+        new_key = (
+            apikey_list(reseller=reseller)
+            .select_related("rotated_from")
+            .filter(pk=shown["id"])
+            .first()
+        )
+        if new_key is not None:
+            return _render_settings(
+                request,
+                reseller,
+                new_key=new_key,
+                new_key_plaintext=shown["plaintext"],
+                # The old key as the rotation left it (revoked, or expiring after the grace).
+                replaced_key=new_key.rotated_from,
+            )
     return _render_settings(request, reseller)
 
 
@@ -61,11 +93,7 @@ def settings_page(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
 @portal_view
 @require_POST
 def apikey_create(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
-    """Create a key and show it in this very response.
-
-    Rendering instead of redirecting means the plaintext never has to be parked in the session
-    or a message for the next request; it exists only in this response, which is not cached.
-    """
+    """Create a key, then redirect to Settings, which shows it once."""
     form = ApiKeyCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -75,7 +103,7 @@ def apikey_create(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
         except ApiKeyError as error:
             form.add_error(None, str(error))
         else:
-            return _render_settings(request, reseller, new_key=api_key, new_key_plaintext=plaintext)
+            return _show_once(request, api_key, plaintext)
     return _render_settings(request, reseller, create_form=form)
 
 
@@ -95,14 +123,7 @@ def apikey_rotate(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpR
     except ApiKeyError as error:
         messages.error(request, str(error))
         return redirect("portal:settings")
-    return _render_settings(
-        request,
-        reseller,
-        new_key=new_key,
-        new_key_plaintext=plaintext,
-        # The old key as the rotation left it (revoked, or expiring at the end of the grace).
-        replaced_key=new_key.rotated_from,
-    )
+    return _show_once(request, new_key, plaintext)
 
 
 @never_cache
