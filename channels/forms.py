@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from core.concurrency import VersionFormMixin
+
 from .models import Channel, Listing, Product
 
 
-class ChannelForm(forms.ModelForm):
+class ChannelForm(VersionFormMixin, forms.ModelForm):
     class Meta:
         model = Channel
         fields = ["name", "slug", "currency", "is_active", "is_default"]
@@ -31,7 +33,7 @@ class ChannelForm(forms.ModelForm):
         return cleaned
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(VersionFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["sku", "title", "description", "cost", "msrp", "weight", "stock"]
@@ -55,7 +57,7 @@ class ProductForm(forms.ModelForm):
         return sku
 
 
-class ListingForm(forms.ModelForm):
+class ListingForm(VersionFormMixin, forms.ModelForm):
     """A product on a channel at a price. The product is chosen by SKU: a catalog can hold
     far more products than a drop-down list can usefully show."""
 

@@ -20,6 +20,8 @@ class Channel(models.Model):
         help_text="New enrollments wait here until staff approve them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change through the services; edit forms send it back (core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -62,6 +64,8 @@ class Product(models.Model):
     )
     stock = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change through the services; edit forms send it back (core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,6 +85,8 @@ class Listing(models.Model):
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change through the services; edit forms send it back (core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

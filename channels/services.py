@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from core.concurrency import version_check
 from core.services import assign_changed
 
 from .exceptions import CatalogError, ImportRowError, ListingImportError
@@ -26,13 +28,30 @@ IMPORT_COLUMNS = ("sku", "price", "active")
 
 
 @transaction.atomic
-def channel_save(*, channel: Channel | None = None, data: dict) -> Channel:
-    """Create or update a channel. Making one the default clears the flag on the others."""
-    channel = channel or Channel()
+def channel_save(
+    *, channel: Channel | None = None, data: dict, expected_version: int | None = None
+) -> Channel:
+    """Create or update a channel. Making one the default clears the flag on the others.
+
+    `expected_version` is the version the edit form was drawn from; a change since then
+    raises StaleEdit and nothing is saved.
+    """
+    if channel is None or channel.pk is None:
+        channel = channel or Channel()
+    else:
+        channel = Channel.objects.select_for_update().get(pk=channel.pk)
+        version_check(channel, expected_version, noun="channel")
+        changed = [name for name in CHANNEL_FIELDS if name in data]
+        if not any(getattr(channel, name) != data[name] for name in changed):
+            return channel
+        channel.version += 1
     if data.get("is_default"):
         # Lock the current default so two staff members cannot both make a new default.
         list(Channel.objects.select_for_update().filter(is_default=True))
-        Channel.objects.filter(is_default=True).exclude(pk=channel.pk).update(is_default=False)
+        # The old default's version moves too: its own stale form would make it default again.
+        Channel.objects.filter(is_default=True).exclude(pk=channel.pk).update(
+            is_default=False, version=F("version") + 1
+        )
     for name in CHANNEL_FIELDS:
         if name in data:
             setattr(channel, name, data[name])
@@ -41,8 +60,14 @@ def channel_save(*, channel: Channel | None = None, data: dict) -> Channel:
 
 
 @transaction.atomic
-def product_save(*, product: Product | None = None, data: dict) -> Product:
-    """Create a product, or update the given one with the fields present in `data`."""
+def product_save(
+    *, product: Product | None = None, data: dict, expected_version: int | None = None
+) -> Product:
+    """Create a product, or update the given one with the fields present in `data`.
+
+    `expected_version` is the version the edit form was drawn from; a change since then
+    raises StaleEdit and nothing is saved.
+    """
     if product is None or product.pk is None:
         product = Product(**{name: data[name] for name in PRODUCT_FIELDS if name in data})
         try:
@@ -53,27 +78,38 @@ def product_save(*, product: Product | None = None, data: dict) -> Product:
             raise CatalogError(f"A product with SKU “{product.sku}” already exists.") from error
         return product
     locked = Product.objects.select_for_update().get(pk=product.pk)
+    version_check(locked, expected_version, noun="product")
     changed = assign_changed(locked, data, PRODUCT_FIELDS)
     if changed:
+        locked.version += 1
         try:
             with transaction.atomic():
-                locked.save(update_fields=[*changed, "updated_at"])
+                locked.save(update_fields=[*changed, "version", "updated_at"])
         except IntegrityError as error:
             raise CatalogError(f"A product with SKU “{locked.sku}” already exists.") from error
     return locked
 
 
 @transaction.atomic
-def listing_save(*, listing: Listing | None = None, data: dict) -> Listing:
-    """Create a listing (a product on a channel at a price), or update the given one."""
+def listing_save(
+    *, listing: Listing | None = None, data: dict, expected_version: int | None = None
+) -> Listing:
+    """Create a listing (a product on a channel at a price), or update the given one.
+
+    `expected_version` is the version the edit form was drawn from; a change since then (an
+    edit or a CSV import) raises StaleEdit and nothing is saved.
+    """
     if listing is None or listing.pk is None:
         target = Listing(**{name: data[name] for name in LISTING_FIELDS if name in data})
         changed: list[str] = []
     else:
         target = Listing.objects.select_for_update().get(pk=listing.pk)
+        version_check(target, expected_version, noun="listing")
         changed = assign_changed(target, data, LISTING_FIELDS)
         if not changed:
             return target
+        target.version += 1
+        changed.append("version")
     try:
         with transaction.atomic():
             if target.pk is None:
@@ -288,5 +324,8 @@ def listing_import_csv(*, channel: Channel, text: str) -> ListingImportResult:
         now = timezone.now()
         for listing in to_update:
             listing.updated_at = now
-        Listing.objects.bulk_update(to_update, ["price", "is_active", "updated_at"], batch_size=500)
+            listing.version += 1  # an edit form opened before the import must not undo it
+        Listing.objects.bulk_update(
+            to_update, ["price", "is_active", "version", "updated_at"], batch_size=500
+        )
     return ListingImportResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)

@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from accounts.models import User
 from channels.models import Channel
 from channels.selectors import active_channels, channel_for_approval
+from core.concurrency import VersionFormMixin
 from core.validators import clean_country_code
 
 from .choices import ResellerStatus
@@ -174,7 +175,7 @@ class ResellerProfileForm(forms.ModelForm):
         return clean_country_code(self.cleaned_data.get("country"))
 
 
-class PortalSettingsForm(forms.ModelForm):
+class PortalSettingsForm(VersionFormMixin, forms.ModelForm):
     class Meta:
         model = PortalSettings
         fields = ["auto_approve_resellers"]

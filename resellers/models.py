@@ -122,6 +122,8 @@ class PortalSettings(models.Model):
         default=False,
         help_text="Approve new signups at once instead of waiting for staff.",
     )
+    # Bumped by every change through the services; edit forms send it back (core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

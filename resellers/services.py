@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from channels.models import Channel
 from channels.selectors import channel_for_approval, default_channel
+from core.concurrency import version_check
 from core.services import assign_changed
 from core.tasks import enqueue_on_commit
 
@@ -346,13 +347,19 @@ def reseller_signup(
 
 
 @transaction.atomic
-def portal_settings_update(*, auto_approve_resellers: bool, actor: User) -> PortalSettings:
-    # update_or_create locks the row (or creates it) before writing, so two staff members
-    # saving at once are applied one after the other; the last one wins, as on screen.
-    settings_row, _ = PortalSettings.objects.update_or_create(
-        pk=PortalSettings.SINGLETON_PK,
-        defaults={"auto_approve_resellers": auto_approve_resellers},
-    )
+def portal_settings_update(
+    *, auto_approve_resellers: bool, actor: User, expected_version: int | None = None
+) -> PortalSettings:
+    """Save the site-wide switches. `expected_version` is the version the form was drawn from:
+    a colleague's save since then raises StaleEdit and nothing is saved."""
+    PortalSettings.load()  # the row exists from here on, so it can be locked
+    settings_row = PortalSettings.objects.select_for_update().get(pk=PortalSettings.SINGLETON_PK)
+    version_check(settings_row, expected_version, noun="setting")
+    if settings_row.auto_approve_resellers == auto_approve_resellers:
+        return settings_row
+    settings_row.auto_approve_resellers = auto_approve_resellers
+    settings_row.version += 1
+    settings_row.save(update_fields=["auto_approve_resellers", "version", "updated_at"])
     logger.info(
         "portal settings: auto-approve resellers turned %s by %s",
         "on" if auto_approve_resellers else "off",

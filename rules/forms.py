@@ -13,6 +13,7 @@ from django import forms
 from django.forms import formset_factory
 
 from channels.models import Channel
+from core.concurrency import VersionFormMixin
 from resellers.models import Reseller
 from rules.choices import OrderSource
 
@@ -33,7 +34,7 @@ from .schema import (
 MAX_ROWS = 30
 
 
-class RuleForm(forms.Form):
+class RuleForm(VersionFormMixin):
     name = forms.CharField(
         label="Name",
         max_length=200,
@@ -100,6 +101,7 @@ class RuleForm(forms.Form):
             "match": rule.match,
             "enabled": rule.enabled,
             "stop_further_rules": rule.stop_further_rules,
+            "version": rule.version,
         }
 
     def clean(self) -> dict:

@@ -38,6 +38,8 @@ class Rule(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change through the services; edit forms send it back (core.concurrency).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

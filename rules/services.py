@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.concurrency import version_check
 
 from .choices import RuleChangeAction, RuleKind, RuleScope
 from .exceptions import MissingValue, RuleMoveNotPossible, RuleValidationError
@@ -57,13 +58,25 @@ def _record(*, rule: Rule, action: str, actor: User | None, params: dict | None 
 
 
 @transaction.atomic
-def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Rule:
+def rule_save(
+    *,
+    rule: Rule | None = None,
+    data: dict,
+    actor: User | None,
+    expected_version: int | None = None,
+) -> Rule:
     """Create a rule (rule=None) or change one. Raises RuleValidationError when malformed.
+
+    `expected_version` is the version the edit form was drawn from: a colleague's save,
+    enable/disable or move since then raises StaleEdit and nothing is saved (the stale form
+    would otherwise put back what they changed).
 
     The scope decides the target: a global rule drops any channel or reseller it was given,
     so switching a rule's scope in the form cannot trip the database's scope constraint.
     """
     target = Rule() if rule is None else Rule.objects.select_for_update().get(pk=rule.pk)
+    if rule is not None:
+        version_check(target, expected_version, noun="rule")
     before = None if rule is None else _snapshot(target)
     for name in RULE_FIELDS:
         if name in data:
@@ -89,6 +102,8 @@ def rule_save(*, rule: Rule | None = None, data: dict, actor: User | None) -> Ru
     if before is not None and after == before:
         # Saving the form unchanged is not a change: no new updated_at, no history row.
         return target
+    if before is not None:
+        target.version += 1
     target.save()
     if before is None:
         _record(rule=target, action=RuleChangeAction.CREATED, actor=actor)
@@ -105,7 +120,8 @@ def rule_set_enabled(*, rule: Rule, enabled: bool, actor: User | None) -> Rule:
     locked = Rule.objects.select_for_update().get(pk=rule.pk)
     if locked.enabled != enabled:
         locked.enabled = enabled
-        locked.save(update_fields=["enabled", "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=["enabled", "version", "updated_at"])
         _record(
             rule=locked,
             action=RuleChangeAction.ENABLED if enabled else RuleChangeAction.DISABLED,
@@ -148,7 +164,8 @@ def rule_reorder(*, rule: Rule, direction: str, actor: User | None) -> Rule:
     now = timezone.now()
     for item in changed:
         item.updated_at = now
-    Rule.objects.bulk_update(changed, ["priority", "updated_at"])
+        item.version += 1  # an edit form opened before the move must not put the priority back
+    Rule.objects.bulk_update(changed, ["priority", "version", "updated_at"])
     _record(
         rule=locked,
         action=RuleChangeAction.MOVED,

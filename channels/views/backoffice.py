@@ -18,6 +18,7 @@ from channels.selectors import (
 )
 from channels.services import channel_save, listing_import_csv, listing_save, product_save
 from core.access import staff_required
+from core.concurrency import StaleEdit
 from core.views import filtered_list
 
 # A file with thousands of bad rows is usually one systematic mistake; show enough to spot it.
@@ -35,9 +36,17 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk) if pk else None
     form = ChannelForm(request.POST if request.method == "POST" else None, instance=channel)
     if request.method == "POST" and form.is_valid():
-        saved = channel_save(channel=channel, data=form.cleaned_data)
-        messages.success(request, f"Channel “{saved}” saved.")
-        return redirect("backoffice:channel_list")
+        try:
+            saved = channel_save(
+                channel=channel,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Channel “{saved}” saved.")
+            return redirect("backoffice:channel_list")
     return render(request, "backoffice/channels/edit.html", {"form": form, "channel": channel})
 
 
@@ -58,8 +67,12 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = ProductForm(request.POST if request.method == "POST" else None, instance=product)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = product_save(product=product, data=form.cleaned_data)
-        except CatalogError as error:
+            saved = product_save(
+                product=product,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (CatalogError, StaleEdit) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Product {saved.sku} saved.")
@@ -95,8 +108,12 @@ def listing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            saved = listing_save(listing=listing, data=form.listing_data)
-        except CatalogError as error:
+            saved = listing_save(
+                listing=listing,
+                data=form.listing_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except (CatalogError, StaleEdit) as error:
             form.add_error(None, str(error))
         else:
             messages.success(

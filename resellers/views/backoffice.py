@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
+from core.concurrency import StaleEdit
 from core.views import filtered_list
 from resellers import services
 from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
@@ -187,9 +188,15 @@ def portal_settings(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=settings_row
     )
     if request.method == "POST" and form.is_valid():
-        services.portal_settings_update(
-            auto_approve_resellers=form.cleaned_data["auto_approve_resellers"], actor=request.user
-        )
-        messages.success(request, "Settings saved.")
-        return redirect("backoffice:settings")
+        try:
+            services.portal_settings_update(
+                auto_approve_resellers=form.cleaned_data["auto_approve_resellers"],
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("backoffice:settings")
     return render(request, "backoffice/settings.html", {"form": form})

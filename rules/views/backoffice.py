@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
+from core.concurrency import StaleEdit
 from core.views import filtered_list
 from rules import services
 from rules.choices import RuleKind, RuleScope
@@ -200,9 +201,16 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             editor.preview_error = FIX_FIRST
     elif intent == "save" and editor.is_valid():
         try:
-            saved = services.rule_save(rule=rule, data=editor.rule_data(), actor=request.user)
+            saved = services.rule_save(
+                rule=rule,
+                data=editor.rule_data(),
+                actor=request.user,
+                expected_version=editor.form.cleaned_data["version"],
+            )
         except RuleValidationError as error:
             editor.attach(error)
+        except StaleEdit as error:
+            editor.form.add_error(None, str(error))
         else:
             messages.success(request, f"Rule “{saved}” saved.")
             return redirect(saved)
