@@ -6,6 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from core.money import format_money
+
 
 class Channel(models.Model):
     """A group of resellers sharing a catalog, prices and invoicing rules."""
@@ -98,4 +100,4 @@ class Listing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.sku} on {self.channel} at {self.price}"
+        return f"{self.product.sku} on {self.channel} at {format_money(self.price)}"

@@ -10,6 +10,8 @@ from django.db.models import Case, Value, When
 from django.db.models.functions import Cast, Concat, Right
 from django.urls import reverse
 
+from core.money import format_money
+
 from .choices import (
     CaptureMode,
     InvoiceLineKind,
@@ -178,7 +180,7 @@ class InvoiceLine(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.amount}"
+        return f"{self.label}: {format_money(self.amount)}"
 
 
 class OrderEvent(models.Model):
@@ -235,7 +237,7 @@ class OrderEvent(models.Model):
         if self.kind == OrderEventKind.STATUS_CHANGED:
             return params.get("note", "")
         if self.kind in (OrderEventKind.PAYMENT_AUTHORIZED, OrderEventKind.PAYMENT_CAPTURED):
-            amount = f"{Decimal(params['amount']):,.2f} {params['currency']}"
+            amount = f"{format_money(params['amount'])} {params['currency']}"
             if self.kind == OrderEventKind.PAYMENT_CAPTURED:
                 text = f"Capture of {amount} recorded"
             else:

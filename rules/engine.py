@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.money import format_money
 from rules.choices import CaptureMode, InvoiceLineKind, PaymentStatus
 
 from .choices import RuleKind, RuleMatch, RuleScope
@@ -87,7 +88,7 @@ def cents(amount: Decimal) -> Decimal:
 
 
 def money(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount:,.2f}"
+    return "—" if amount is None else format_money(amount)
 
 
 # --- inputs --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from channels.selectors import (
 from channels.services import channel_save, listing_import_csv, listing_save, product_save
 from core.access import staff_required
 from core.concurrency import StaleEdit
+from core.money import format_money
 from core.views import filtered_list
 
 # A file with thousands of bad rows is usually one systematic mistake; show enough to spot it.
@@ -117,7 +118,8 @@ def listing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, f"{saved.product.sku} on {saved.channel} at {saved.price} saved."
+                request,
+                f"{saved.product.sku} on {saved.channel} at {format_money(saved.price)} saved.",
             )
             return redirect(f"{reverse('backoffice:listing_list')}?channel={saved.channel_id}")
     return render(request, "backoffice/listings/edit.html", {"form": form, "listing": listing})

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from core.access import portal_view, staff_required
+from core.money import format_money
 from orders.payments import PaymentNotAllowed, payment_authorize, payment_capture
 from orders.selectors import order_list
 from resellers.models import Reseller
@@ -23,7 +24,8 @@ def order_record_capture(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(
-            request, f"Capture of {order.total:,.2f} {order.currency} recorded for {order}."
+            request,
+            f"Capture of {format_money(order.total)} {order.currency} recorded for {order}.",
         )
     return redirect(order.get_absolute_url())
 
@@ -39,6 +41,7 @@ def order_authorize_payment(request: HttpRequest, pk: int, *, reseller: Reseller
     else:
         messages.success(
             request,
-            f"Payment of {order.total:,.2f} {order.currency} for order {order} is authorized.",
+            f"Payment of {format_money(order.total)} {order.currency} for order {order} "
+            "is authorized.",
         )
     return redirect(order.get_portal_url())

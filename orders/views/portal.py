@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.access import portal_view
+from core.money import format_money
 from core.views import filtered_list
 from orders.exceptions import OrderValidationError, ResellerCannotOrder
 from orders.filters import OrderFilter
@@ -221,7 +222,7 @@ def order_create(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
     messages.success(
         request,
         f"Order {order.number} placed: {count} line{'s' if count != 1 else ''}, "
-        f"{order.total} {order.currency}.",
+        f"{format_money(order.total)} {order.currency}.",
     )
     return redirect(order.get_portal_url())
 
