@@ -134,7 +134,7 @@ class ReinstateForm(SeenStatusMixin):
     )
 
 
-class ResellerProfileForm(forms.ModelForm):
+class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
     website = forms.URLField(label="Website", required=False, assume_scheme="https")
     tags = forms.CharField(
         label="Tags",

@@ -43,6 +43,9 @@ class Reseller(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Internal notes, never shown to the reseller.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The profile's version: bumped by every profile save; the edit form sends it back
+    # (core.concurrency). Status moves have their own check (the newest status change).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

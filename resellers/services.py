@@ -388,9 +388,16 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def reseller_update_profile(*, reseller: Reseller, data: dict) -> Reseller:
+def reseller_update_profile(
+    *, reseller: Reseller, data: dict, expected_version: int | None = None
+) -> Reseller:
+    """Save the profile fields present in `data`. A form drawn before a colleague's save
+    (`expected_version` behind) raises StaleEdit: its tier or tags would change what rules
+    charge."""
     locked = Reseller.objects.select_for_update().get(pk=reseller.pk)
+    version_check(locked, expected_version, noun="reseller")
     changed = assign_changed(locked, data, PROFILE_FIELDS)
     if changed:
-        locked.save(update_fields=[*changed, "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=[*changed, "version", "updated_at"])
     return locked

@@ -174,9 +174,17 @@ def reseller_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=reseller
     )
     if request.method == "POST" and form.is_valid():
-        services.reseller_update_profile(reseller=reseller, data=form.cleaned_data)
-        messages.success(request, "Profile saved.")
-        return redirect(reseller)
+        try:
+            services.reseller_update_profile(
+                reseller=reseller,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect(reseller)
     return render(request, "backoffice/resellers/edit.html", {"form": form, "reseller": reseller})
 
 

@@ -203,3 +203,30 @@ def test_records_without_a_form_version_still_save(channel):
     product = ProductFactory(title="Mug")
     saved = product_save(product=product, data={"title": "Cup"})
     assert (Product.objects.get(pk=saved.pk).title, saved.version) == ("Cup", 2)
+
+
+def test_a_reseller_profile_form_cannot_put_back_an_older_tier(staff_client, colleague, channel):
+    from resellers.services import reseller_update_profile
+    from tests.factories import ApprovedResellerFactory
+
+    reseller = ApprovedResellerFactory(channel=channel, tier="silver", country="US")
+    url = reverse("backoffice:reseller_edit", args=[reseller.pk])
+    opened = version_on_page(staff_client, url)
+
+    reseller_update_profile(reseller=reseller, data={"tier": "gold"})
+    response = staff_client.post(
+        url,
+        {
+            "company_name": reseller.company_name,
+            "contact_name": reseller.contact_name,
+            "email": reseller.email,
+            "country": "US",
+            "tier": "silver",
+            "tags": "",
+            "version": opened,
+        },
+    )
+
+    assert f"This reseller {STALE}" in response.content.decode()
+    reseller.refresh_from_db()
+    assert (reseller.tier, reseller.version) == ("gold", 2)

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='version',
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
+        migrations.AddField(
+            model_name='reseller',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False),
+        ),
     ]
