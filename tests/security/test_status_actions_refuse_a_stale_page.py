@@ -35,7 +35,7 @@ from resellers import services
 from resellers.choices import ResellerStatus
 from resellers.exceptions import StaleStatus
 from resellers.models import Reseller, StatusChange
-from tests.factories import ResellerFactory, StaffFactory
+from tests.factories import OrderFactory, ResellerFactory, StaffFactory
 
 ACTIONS = {
     "approve": ("backoffice:reseller_approve", ""),
@@ -43,6 +43,21 @@ ACTIONS = {
     "suspend": ("backoffice:reseller_suspend", "suspend-"),
     "reinstate": ("backoffice:reseller_reinstate", "reinstate-"),
 }
+
+
+_signups = iter(range(1, 10_000))
+
+
+def signed_up_reseller() -> Reseller:
+    """A pending reseller with its "signed up" history row, made the way signup makes it."""
+    n = next(_signups)
+    user = services.reseller_signup(
+        company_name=f"Signup {n}",
+        contact_name="Pat Doe",
+        email=f"signup{n}@example.com",
+        password="a-Strong-password-2026",
+    )
+    return user.reseller
 
 
 def form_data_from_page(client: Client, reseller: Reseller, action: str) -> dict[str, str]:
@@ -68,8 +83,8 @@ def post(client: Client, reseller: Reseller, action: str, data: dict) -> str:
 
 @pytest.mark.django_db
 def test_the_action_forms_carry_the_status_and_the_newest_change_shown(staff_client, channel):
-    reseller = ResellerFactory(channel=channel)
-    change = StatusChange.objects.create(reseller=reseller, from_status="", to_status="pending")
+    reseller = signed_up_reseller()
+    change = StatusChange.objects.get(reseller=reseller)
     for action in ("approve", "deny"):
         data = form_data_from_page(staff_client, reseller, action)
         _, prefix = ACTIONS[action]
@@ -116,8 +131,9 @@ def test_a_reinstate_from_an_earlier_suspension_cannot_undo_a_new_one(staff_clie
 
 @pytest.mark.django_db
 def test_the_service_names_the_system_when_the_first_order_moved_the_reseller(channel, staff):
-    reseller = ResellerFactory(channel=channel, status=ResellerStatus.ACTIVE)
-    StatusChange.objects.create(reseller=reseller, from_status="approved", to_status="active")
+    reseller = ResellerFactory(channel=channel, status=ResellerStatus.APPROVED)
+    OrderFactory(reseller=reseller)
+    assert services.reseller_activate_on_first_order(reseller_id=reseller.pk)
     with pytest.raises(StaleStatus, match="just made active by the system; reload the page"):
         services.reseller_suspend(
             reseller=reseller, actor=staff, reason="x", expected_status=ResellerStatus.APPROVED
@@ -210,10 +226,12 @@ def test_two_staff_members_pressing_opposite_actions_at_once_one_wins(
     for user in (alice, bob):
         browsers[user] = Client()
         browsers[user].force_login(user)
-    reseller = ResellerFactory(channel=channel, status=start)
+    if start == ResellerStatus.PENDING:
+        reseller = signed_up_reseller()
+    else:
+        reseller = ResellerFactory(channel=channel, status=start)
     pages: dict[str, dict] = {}
     if start == ResellerStatus.PENDING:
-        StatusChange.objects.create(reseller=reseller, from_status="", to_status=start)
         pages[first] = form_data_from_page(browsers[alice], reseller, first)
         pages[second] = form_data_from_page(browsers[bob], reseller, second)
     else:
