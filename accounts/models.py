@@ -3,14 +3,21 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from .normalization import normalize_email
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        # Also what AbstractUser.clean() calls, so the admin's user forms store the same key.
+        return normalize_email(email)
+
     def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -28,8 +35,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # Log-in is case-insensitive on the e-mail address.
-        return self.get(email__iexact=username)
+        # Log-in matches the normalised address (NFKC + case-fold), the key the lockout counts
+        # failures on; iexact also finds rows stored before addresses were normalised.
+        return self.get(email__iexact=normalize_email(username))
 
 
 class User(AbstractUser):

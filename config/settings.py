@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.proxies import client_ip_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -121,6 +123,15 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures count on the normalised address (NFKC + case-fold), the same key log-in matches on,
+# so `Lock2@…` and `lOck2@…` share one counter.
+AXES_USERNAME_CALLABLE = "accounts.normalization.lockout_username"
+# The client IP half of the key: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
+# address the outermost proxy saw (see config/proxies.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+vars().update(client_ip_settings(TRUSTED_PROXY_COUNT))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

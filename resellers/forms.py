@@ -6,10 +6,11 @@ from django import forms
 from django.contrib.auth import password_validation
 
 from accounts.models import User
+from accounts.normalization import normalize_email
 from channels.models import Channel
 from channels.selectors import active_channels, channel_for_approval
 from core.concurrency import VersionFormMixin
-from core.validators import clean_country_code
+from core.validators import clean_country_code, require_single_line_text_fields
 
 from .choices import ResellerStatus
 from .models import PortalSettings, Reseller
@@ -48,11 +49,15 @@ class SignupForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        require_single_line_text_fields(self)
+
     def sections(self) -> list[tuple[str, list]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalize_email(self.cleaned_data["email"])
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Log in or reset your password."
@@ -165,6 +170,7 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        require_single_line_text_fields(self)
         self.initial["tags"] = ", ".join(self.instance.tags or [])
 
     def clean_tags(self) -> list[str]:

@@ -8,11 +8,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.normalization import normalize_email
 from channels.models import Channel
 from channels.selectors import channel_for_approval, default_channel
 from core.concurrency import version_check
 from core.services import assign_changed
 from core.tasks import enqueue_on_commit
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 
 from . import tasks
 from .choices import (
@@ -23,7 +25,13 @@ from .choices import (
     ResellerStatus,
     StatusChangeKind,
 )
-from .exceptions import ChannelRequired, ReasonRequired, StaleStatus, TransitionNotAllowed
+from .exceptions import (
+    ChannelRequired,
+    ReasonRequired,
+    SignupRejected,
+    StaleStatus,
+    TransitionNotAllowed,
+)
 from .models import PortalSettings, Reseller, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -305,11 +313,33 @@ def reseller_signup(
     country: str = "",
 ) -> User:
     """Create a reseller and its first user; auto-approve when the setting is on."""
+    one_line_values = {
+        "company_name": company_name,
+        "contact_name": contact_name,
+        "email": email,
+        "phone": phone,
+        "website": website,
+        "tax_id": tax_id,
+        "address_line1": address_line1,
+        "address_line2": address_line2,
+        "city": city,
+        "state": state,
+        "postal_code": postal_code,
+        "country": country,
+    }
+    errors = [
+        (field, SINGLE_LINE_MESSAGE)
+        for field, value in one_line_values.items()
+        if has_control_characters(value)
+    ]
+    if errors:
+        raise SignupRejected(errors)
+    email = normalize_email(email)
     reseller = Reseller.objects.create(
         channel=default_channel(),
         company_name=company_name.strip(),
         contact_name=contact_name.strip(),
-        email=email.lower(),
+        email=email,
         phone=phone,
         website=website,
         tax_id=tax_id,

@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from accounts.models import User
+from core.validators import one_line
 
 from . import services
 from .choices import ResellerStatus
@@ -43,7 +44,10 @@ def notify_staff_of_signup(reseller_id: int) -> None:
     body = render_to_string(
         "emails/staff_new_signup.txt", {"reseller": reseller, "site_url": settings.SITE_URL}
     )
-    send_mail(f"New reseller signup: {reseller.company_name}", body, None, recipients)
+    # A name saved before control characters were refused must not make the header invalid
+    # (BadHeaderError is not retried, and staff would never hear of the signup).
+    subject = one_line(f"New reseller signup: {reseller.company_name}")
+    send_mail(subject, body, None, recipients)
 
 
 # Both tasks below are idempotent: the conditional update in the service makes a second run
