@@ -2,27 +2,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-# Everything the pages need is served from our own origin; no inline scripts or styles.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
-# The interactive API docs (django-ninja's Swagger UI) need its own inline bootstrap script.
-API_DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
-    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
-).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# The one page allowed inline script and style: django-ninja's Swagger UI bootstraps itself
+# with an inline <script>. The admin is not on this list — it runs with the strict policy.
+RELAXED_CSP_PATH_PREFIXES = ("/api/v1/docs",)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: the strict CONTENT_SECURITY_POLICY from settings everywhere,
+    plus 'unsafe-inline' scripts and styles only under RELAXED_CSP_PATH_PREFIXES."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(RELAXED_CSP_PATH_PREFIXES):
+            parts.update = {
+                **(parts.update or {}),
+                "script-src": [UNSAFE_INLINE],
+                "style-src": [UNSAFE_INLINE],
+            }
+        return parts
 
 
 class SecurityHeadersMiddleware:
@@ -31,11 +34,6 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith("/api/v1/docs") or request.path.startswith("/admin/"):
-            policy = API_DOCS_CONTENT_SECURITY_POLICY
-        else:
-            policy = CONTENT_SECURITY_POLICY
-        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
