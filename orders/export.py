@@ -22,10 +22,10 @@ Decisions worth knowing:
 - CSV is UTF-8 with a byte-order mark: without it Excel on Windows reads UTF-8 as a legacy
   code page and mangles every accented name. Python (`utf-8-sig`), pandas and LibreOffice
   all skip the mark.
-- Formula injection (OWASP "CSV injection"): a text cell starting with =, +, -, @, tab or CR
-  is prefixed with a single quote, in both formats. Numbers are typed values and are left
-  alone, so a credit of -5.00 stays the number -5.00. In XLSX this matters twice over:
-  openpyxl itself would store a string starting with "=" as a live formula.
+- Formula injection (OWASP "CSV injection"), in both formats; see `neutralise`. Numbers are
+  typed values and are left alone, so a credit of -5.00 stays the number -5.00. In XLSX this
+  matters twice over: openpyxl itself would store a string starting with "=" as a live
+  formula.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import enum
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,9 +142,72 @@ def headers() -> list[str]:
     return [f"{c.header} ({zone})" if c.kind is Kind.DATETIME else c.header for c in COLUMNS]
 
 
+# Every character NFKC folds to a trigger (or to text starting with one): full-width ＝＋－＠,
+# small ﹦﹢﹣﹫, super/subscript ⁺⁼₊₌, ⩵ ⩶ ﬩. A spreadsheet, or whatever normalises the text
+# on the way, may read them as the ASCII ones. Listed, not computed at import (a scan of
+# every code point costs most of a second); a test recomputes it.
+TRIGGER_CHARACTERS = frozenset(
+    FORMULA_TRIGGERS
+    + tuple(
+        "\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b\uff0b\uff0d\uff1d\uff20"
+    )
+)
+# Where a reader may start a new cell: the separators people pick when opening a CSV
+# (comma, semicolon — the default in many European locales — and tab) and line breaks.
+CELL_BREAKS = frozenset(",;\t\r\n")
+
+
+def _skippable(char: str) -> bool:
+    """Characters a reader may drop or not see before a cell's first real character:
+    whitespace, zero-width and other format characters (ZWSP, BOM, joiners, direction marks),
+    other control characters."""
+    return char.isspace() or unicodedata.category(char) in ("Cf", "Cc")
+
+
+def _first_real(text: str, start: int) -> int:
+    """Index of the first character from `start` that is not skippable or a double quote (a
+    reader whose separator does not match ours may take it for a text delimiter)."""
+    index = start
+    while index < len(text) and (
+        (_skippable(text[index]) and text[index] not in TRIGGER_CHARACTERS) or text[index] == '"'
+    ):
+        index += 1
+    return index
+
+
 def neutralise(text: str) -> str:
-    """Make user-entered text inert in a spreadsheet: never let it start a formula."""
-    if text.startswith(FORMULA_TRIGGERS):
+    """Make user-entered text inert in a spreadsheet: no cell a reader can make of it starts
+    a formula.
+
+    - Leading: if the first character that is not whitespace, invisible (ZWSP, BOM, …) or a
+      double quote is a trigger (= + - @ tab CR, or anything NFKC folds to one, such as full-width ＝), the
+      text gets a leading single quote, the spreadsheet convention for "this is text".
+    - Inside: opened with a separator other than the one we wrote (LibreOffice with ";" for
+      our "," file), `x;=HYPERLINK(…)` becomes two cells, the second a live formula; our
+      quoting no longer applies because the reader splits on the other character. So wherever
+      a comma, semicolon, tab or line break is followed (after whitespace, invisible
+      characters or double quotes, which a reader strips as a text delimiter) by a trigger, a
+      single quote goes right before that trigger: `x;'=HYPERLINK(…)`. The cell still reads
+      as what was typed, with one visible apostrophe.
+    """
+    if not text:
+        return text
+    insert_at: list[int] = []
+    for index, char in enumerate(text):
+        if char in CELL_BREAKS:
+            first = _first_real(text, index + 1)
+            if first < len(text) and text[first] in TRIGGER_CHARACTERS:
+                insert_at.append(first)
+    if insert_at:
+        pieces, previous = [], 0
+        for position in sorted(set(insert_at)):
+            pieces.append(text[previous:position])
+            pieces.append("'")
+            previous = position
+        pieces.append(text[previous:])
+        text = "".join(pieces)
+    first = _first_real(text, 0)
+    if first < len(text) and text[first] in TRIGGER_CHARACTERS:
         return "'" + text
     return text
 
