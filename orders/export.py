@@ -180,8 +180,9 @@ def neutralise(text: str) -> str:
     a formula.
 
     - Leading: if the first character that is not whitespace, invisible (ZWSP, BOM, …) or a
-      double quote is a trigger (= + - @ tab CR, or anything NFKC folds to one, such as full-width ＝), the
-      text gets a leading single quote, the spreadsheet convention for "this is text".
+      double quote is a trigger (= + - @ tab CR, or anything NFKC folds to one, such as
+      full-width ＝), the text gets a leading single quote, the spreadsheet convention for
+      "this is text".
     - Inside: opened with a separator other than the one we wrote (LibreOffice with ";" for
       our "," file), `x;=HYPERLINK(…)` becomes two cells, the second a live formula; our
       quoting no longer applies because the reader splits on the other character. So wherever
