@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from accounts.models import User
 from channels.models import Listing
 from core.tasks import enqueue_on_commit
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from resellers.models import Reseller
 from resellers.tasks import activate_reseller
 
@@ -134,6 +135,14 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
                     f"{label} must be at most {column.max_length} characters.",
                 )
             )
+    # One-line values: a CR/LF in a name splits a CSV row or an e-mail header downstream.
+    one_line = {"reference_number": reference, "shipping_method": request.shipping_method}
+    one_line.update({f"shipping_address.{name}": value for name, value in ship_to.items()})
+    errors.extend(
+        (path, SINGLE_LINE_MESSAGE)
+        for path, value in one_line.items()
+        if has_control_characters(value)
+    )
     email = ship_to["email"]
     if email and len(email) <= ship_to_field("email").max_length:
         try:

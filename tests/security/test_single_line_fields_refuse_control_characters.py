@@ -70,3 +70,29 @@ def test_the_staff_signup_email_survives_a_name_saved_with_a_line_break(settings
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject == "New reseller signup: Acme Bcc: victim@example.com"
     assert mailoutbox[0].bcc == []
+
+
+@pytest.mark.django_db
+def test_order_placement_refuses_control_characters_in_one_line_fields(reseller, listing):
+    from dataclasses import replace
+
+    from orders.exceptions import OrderValidationError
+    from orders.models import Order
+    from orders.services import order_place
+    from tests.orders.conftest import SHIP_TO, order_request
+
+    request = order_request(
+        reference="PO\r\n1",
+        items=((listing.product.sku, 1),),
+        ship_to=replace(SHIP_TO, name="Jordan\nCustomer", city="Spring\x0bfield"),
+    )
+    with pytest.raises(OrderValidationError) as refused:
+        order_place(reseller=reseller, request=request)
+
+    refused_paths = {path for path, message in refused.value.errors if "single line" in message}
+    assert refused_paths == {
+        "reference_number",
+        "shipping_address.name",
+        "shipping_address.city",
+    }
+    assert not Order.objects.exists()
