@@ -121,3 +121,15 @@ def test_without_a_proxy_the_forwarded_for_header_is_ignored(client, password):
         _try(client, "ada@example.com", "x", HTTP_X_FORWARDED_FOR=f"198.51.100.{fake}")
 
     assert _try(client, "ada@example.com", password).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_admin_login_shares_the_counter_across_spellings(client, password):
+    User.objects.create_user(email="boss@example.com", password=password, is_staff=True)
+    for spelling in ["boss", "Boss", "BOSS", "bOss", "boSS"]:
+        client.post("/admin/login/", {"username": f"{spelling}@example.com", "password": "x"})
+
+    response = client.post("/admin/login/", {"username": "BoSs@example.com", "password": password})
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
