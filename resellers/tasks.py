@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import smtplib
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,7 +22,16 @@ NOTICE_SUBJECTS = {
 }
 
 
-@shared_task(acks_late=True)
+# An unreachable or refusing mail server is worth retrying (a signup nobody hears of is lost
+# business); a message that can never be sent is not, so only connection errors retry.
+MAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+@shared_task(acks_late=True, **MAIL_RETRY)
 def send_reseller_notice(reseller_id: int, notice: str) -> None:
     reseller = Reseller.objects.filter(pk=reseller_id).first()
     if reseller is None or notice not in NOTICE_SUBJECTS:
@@ -31,7 +42,7 @@ def send_reseller_notice(reseller_id: int, notice: str) -> None:
     send_mail(NOTICE_SUBJECTS[notice], body, None, [reseller.email])
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **MAIL_RETRY)
 def notify_staff_of_signup(reseller_id: int) -> None:
     reseller = Reseller.objects.filter(pk=reseller_id).first()
     if reseller is None:

@@ -96,3 +96,31 @@ def test_order_placement_refuses_control_characters_in_one_line_fields(reseller,
         "shipping_address.city",
     }
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_staff_signup_email_is_retried_when_the_mail_server_refuses(
+    settings, mailoutbox, monkeypatch
+):
+    import smtplib
+
+    from resellers import tasks
+
+    settings.STAFF_NOTIFICATION_EMAILS = ["staff@example.com"]
+    reseller = ResellerFactory(company_name="Acme")
+    real_send_mail = tasks.send_mail
+    calls = []
+
+    def flaky_send_mail(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real_send_mail(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_mail", flaky_send_mail)
+
+    # Eagerly, the retry runs at once; throw=False keeps the Retry signal out of the test.
+    notify_staff_of_signup.apply(args=[reseller.pk], throw=False)
+
+    assert len(calls) == 2
+    assert [mail.subject for mail in mailoutbox] == ["New reseller signup: Acme"]
