@@ -139,7 +139,7 @@ def _validate(reseller: Reseller, request: OrderRequest) -> dict[str, Listing]:
     one_line = {"reference_number": reference, "shipping_method": request.shipping_method}
     one_line.update({f"shipping_address.{name}": value for name, value in ship_to.items()})
     errors.extend(
-        (path, SINGLE_LINE_MESSAGE)
+        FieldError(path, SINGLE_LINE_MESSAGE)
         for path, value in one_line.items()
         if has_control_characters(value)
     )

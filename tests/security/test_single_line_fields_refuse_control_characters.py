@@ -89,7 +89,9 @@ def test_order_placement_refuses_control_characters_in_one_line_fields(reseller,
     with pytest.raises(OrderValidationError) as refused:
         order_place(reseller=reseller, request=request)
 
-    refused_paths = {path for path, message in refused.value.errors if "single line" in message}
+    refused_paths = {
+        error.path for error in refused.value.field_errors if "single line" in error.message
+    }
     assert refused_paths == {
         "reference_number",
         "shipping_address.name",
