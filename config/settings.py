@@ -128,6 +128,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Failures count on the normalised address (NFKC + case-fold), the same key log-in matches on,
 # so `Lock2@…` and `lOck2@…` share one counter.
 AXES_USERNAME_CALLABLE = "accounts.normalization.lockout_username"
+# How many reverse proxies (load balancers) in front of the site set X-Forwarded-* headers.
+# 0, the default, means none: X-Forwarded-Proto and X-Forwarded-For are then whatever a client
+# typed and are ignored (see SECURE_PROXY_SSL_HEADER below and config/proxies.py).
 # The client IP half of the key: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the
 # address the outermost proxy saw (see config/proxies.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -249,10 +252,6 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
     },
 }
-
-# How many reverse proxies (load balancers) in front of the site set X-Forwarded-* headers.
-# 0, the default, means none: X-Forwarded-Proto is then whatever a client typed and is ignored.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Production profile: on whenever DEBUG is off.
 if TRUSTED_PROXY_COUNT > 0:
