@@ -1,0 +1,635 @@
+"""Every change to an order's payment goes through here.
+
+Each service runs in one transaction: it locks the order, checks the move against
+`choices.ALLOWED_TRANSITIONS`, writes a `PaymentAttempt` for what the gateway must do, and
+schedules the gateway call for after commit (payments.tasks). The offline gateway moves no
+money and makes no network call, so its attempts are completed inline, in the same transaction.
+The task reports back through `attempt_succeeded` / `attempt_failed`, which are exactly-once
+per attempt (a conditional update on the attempt's status).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from core.tasks import enqueue_on_commit
+from orders.choices import OrderStatus
+from orders.models import Order
+from orders.signals import payment_captured, payment_failed
+from resellers.models import Reseller
+
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    MARK_PAID_FROM,
+    AttemptKind,
+    AttemptStatus,
+    CaptureMode,
+    GatewayName,
+    PaymentStatus,
+)
+from .exceptions import PaymentNotAllowed
+from .gateways import GatewayResult, OfflineGateway, Payer, configured_gateway_name
+from .models import PaymentAttempt, PaymentMethod, PaymentProfile
+
+ZERO = Decimal("0.00")
+S = PaymentStatus
+SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED, "partially_shipped"})
+NO_CARD_MESSAGE = "Add a card in Settings → Payment methods to pay for this order."
+
+
+# Reads used by the services ---------------------------------------------------------------
+
+
+def default_payment_method(reseller_id: int) -> PaymentMethod | None:
+    return PaymentMethod.objects.filter(reseller_id=reseller_id, is_default=True).first()
+
+
+def live_authorization(order: Order) -> PaymentAttempt | None:
+    """The authorization that still holds money for this order, if any.
+
+    A succeeded authorization stops holding once a capture or void of it is under way or done.
+    """
+    used = PaymentAttempt.objects.filter(
+        parent=OuterRef("pk"),
+        kind__in=[AttemptKind.CAPTURE, AttemptKind.VOID],
+        status__in=[AttemptStatus.PENDING, AttemptStatus.SUCCEEDED],
+    )
+    return (
+        PaymentAttempt.objects.filter(
+            order=order, kind=AttemptKind.AUTHORIZE, status=AttemptStatus.SUCCEEDED
+        )
+        .exclude(gateway=GatewayName.OFFLINE)
+        .exclude(Exists(used))
+        .order_by("-id")
+        .first()
+    )
+
+
+def has_pending_attempt(order: Order, kinds: tuple[str, ...] | None = None) -> bool:
+    attempts = PaymentAttempt.objects.filter(order=order, status=AttemptStatus.PENDING)
+    if kinds:
+        attempts = attempts.filter(kind__in=kinds)
+    return attempts.exists()
+
+
+def amount_due(order: Order) -> Decimal:
+    return max(order.total - order.amount_captured, ZERO)
+
+
+def refundable_amount(order: Order) -> Decimal:
+    pending = (
+        PaymentAttempt.objects.filter(
+            order=order, kind=AttemptKind.REFUND, status=AttemptStatus.PENDING
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    return max(order.amount_captured - order.amount_refunded - pending, ZERO)
+
+
+# Status changes ----------------------------------------------------------------------------
+
+
+def _move(order: Order, to_status: str, **fields) -> None:
+    """Set the locked order's payment status (and money columns) if the move is allowed."""
+    if to_status not in ALLOWED_TRANSITIONS.get(order.payment_status, frozenset()):
+        raise PaymentNotAllowed(
+            f"A payment that is {S(order.payment_status).label.lower()} cannot become "
+            f"{S(to_status).label.lower()}."
+        )
+    order.payment_status = to_status
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save(update_fields=["payment_status", *fields, "updated_at"])
+
+
+def _lock(order: Order) -> Order:
+    # Two clicks, two staff members, a webhook and a task may act on one order at once: the
+    # row lock makes them take turns, and each re-checks the status it finds.
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _new_attempt(
+    order: Order,
+    *,
+    kind: str,
+    amount: Decimal,
+    gateway: str,
+    parent: PaymentAttempt | None = None,
+    payment_method: PaymentMethod | None = None,
+    actor: User | None = None,
+    reason: str = "",
+    final: bool = True,
+) -> PaymentAttempt:
+    attempt = PaymentAttempt.objects.create(
+        order=order,
+        kind=kind,
+        amount=amount,
+        currency=order.currency,
+        gateway=gateway,
+        parent=parent,
+        payment_method=payment_method,
+        actor=actor,
+        reason=reason,
+        final=final,
+    )
+    if gateway == GatewayName.OFFLINE:
+        # No network: complete it now, in this transaction.
+        result = _offline_call(attempt)
+        _record_success(attempt, order, result)
+    else:
+        from .tasks import process_payment_attempt  # the task calls back into this module
+
+        enqueue_on_commit(process_payment_attempt, attempt.pk)
+    return attempt
+
+
+def _offline_call(attempt: PaymentAttempt) -> GatewayResult:
+    gateway, payer = OfflineGateway(), Payer()
+    if attempt.kind == AttemptKind.AUTHORIZE:
+        return gateway.authorize(attempt=attempt, payer=payer)
+    if attempt.kind == AttemptKind.CAPTURE:
+        return gateway.charge(attempt=attempt, payer=payer)
+    if attempt.kind == AttemptKind.VOID:
+        return gateway.void(attempt=attempt, authorization="")
+    return gateway.refund(attempt=attempt, payment="")
+
+
+# Placement ---------------------------------------------------------------------------------
+
+
+def payment_start(*, order: Order) -> None:
+    """Decide the new order's payment status from its capture decision and the card on file.
+
+    Runs inside order placement's transaction (the order_placed receiver): it only writes
+    rows; the gateway is called after commit.
+    """
+    gateway = configured_gateway_name()
+    mode, total = order.capture_mode, order.total
+    card_mode = True
+    if mode == CaptureMode.DEFERRED:
+        status, kind, card_mode = S.ON_TERMS, None, False
+    elif mode == CaptureMode.CAPTURE_NOW:
+        if order.max_auto_capture is not None and total > order.max_auto_capture:
+            status, kind, card_mode = S.AWAITING_CAPTURE, None, False
+        else:
+            status, kind = S.CAPTURED, AttemptKind.CAPTURE
+    elif mode == CaptureMode.ON_SHIPMENT:
+        status, kind = S.AUTHORIZED, AttemptKind.AUTHORIZE
+    else:
+        profile = PaymentProfile.objects.filter(reseller_id=order.reseller_id).first()
+        limit = profile.auto_authorize_limit if profile else None
+        if limit is not None and total <= limit:
+            status, kind = S.AUTHORIZED, AttemptKind.AUTHORIZE
+        else:
+            status, kind, card_mode = S.AWAITING_AUTHORIZATION, None, False
+    fields: dict = {"payment_status": status}
+    method = None
+    if card_mode and (gateway == GatewayName.OFFLINE or total <= ZERO):
+        # Payment by invoice (or nothing to pay): the rules' decision stands as a record.
+        if status == S.CAPTURED:
+            fields["amount_captured"] = total
+    elif card_mode:
+        method = default_payment_method(order.reseller_id)
+        fields["payment_status"] = S.PROCESSING if method else S.AWAITING_PAYMENT_METHOD
+    for name, value in fields.items():
+        setattr(order, name, value)
+    Order.objects.filter(pk=order.pk).update(**fields)
+    if method is not None:
+        _new_attempt(order, kind=kind, amount=total, gateway=gateway, payment_method=method)
+
+
+# Staff -------------------------------------------------------------------------------------
+
+
+def capture_refusal(order: Order) -> str:
+    """Why staff cannot capture this order's payment now, or "" when they can."""
+    status = order.payment_status
+    if status == S.CAPTURED:
+        return "Payment for this order is already captured."
+    if order.status == OrderStatus.CANCELED:
+        return "The order is canceled; there is nothing to capture."
+    if status == S.AWAITING_AUTHORIZATION:
+        return "The reseller has not authorized this payment yet."
+    if status not in (S.AWAITING_CAPTURE, S.AUTHORIZED):
+        return f"A payment that is {S(status).label.lower()} cannot be captured."
+    if (
+        order.capture_mode == CaptureMode.ON_SHIPMENT
+        and status == S.AUTHORIZED
+        and order.status not in SHIPPED_STATUSES
+    ):
+        return "This order's payment is captured on shipment; ship the order first."
+    return ""
+
+
+@transaction.atomic
+def payment_capture(*, order: Order, actor: User | None) -> PaymentAttempt:
+    """Staff capture the amount due: of the held authorization, or by charging the card."""
+    locked = _lock(order)
+    refusal = capture_refusal(locked)
+    if not refusal and has_pending_attempt(locked, (AttemptKind.CAPTURE, AttemptKind.AUTHORIZE)):
+        # The race this prevents: two staff members clicking Capture at once. The second
+        # waits on the lock above, then finds the first one's capture under way.
+        refusal = "A payment for this order is already being processed."
+    if refusal:
+        raise PaymentNotAllowed(refusal)
+    authorization = live_authorization(locked)
+    if authorization is not None:
+        attempt = _new_attempt(
+            locked,
+            kind=AttemptKind.CAPTURE,
+            amount=min(authorization.amount, amount_due(locked)),
+            gateway=authorization.gateway,
+            parent=authorization,
+            payment_method=authorization.payment_method,
+            actor=actor,
+        )
+    else:
+        gateway = configured_gateway_name()
+        method = None
+        if gateway == GatewayName.STRIPE:
+            method = default_payment_method(locked.reseller_id)
+            if method is None:
+                raise PaymentNotAllowed(
+                    "The reseller has no card on file: ask them to add one, or Mark paid when "
+                    "the money arrives another way."
+                )
+            _move(locked, S.PROCESSING)
+        attempt = _new_attempt(
+            locked,
+            kind=AttemptKind.CAPTURE,
+            amount=amount_due(locked),
+            gateway=gateway,
+            payment_method=method,
+            actor=actor,
+        )
+    order.refresh_from_db()
+    return attempt
+
+
+def mark_paid_refusal(order: Order) -> str:
+    if order.status == OrderStatus.CANCELED:
+        return "The order is canceled; there is nothing to pay."
+    if order.payment_status not in MARK_PAID_FROM:
+        label = order.get_payment_status_display().lower()
+        return f"A payment that is {label} cannot be marked paid."
+    return ""
+
+
+@transaction.atomic
+def payment_mark_paid(*, order: Order, actor: User | None, reason: str = "") -> PaymentAttempt:
+    """Staff record money that arrived outside the portal (a bank transfer), offline."""
+    locked = _lock(order)
+    refusal = mark_paid_refusal(locked)
+    if not refusal and has_pending_attempt(locked):
+        refusal = "A payment for this order is already being processed."
+    if refusal:
+        raise PaymentNotAllowed(refusal)
+    attempt = _new_attempt(
+        locked,
+        kind=AttemptKind.CAPTURE,
+        amount=amount_due(locked),
+        gateway=GatewayName.OFFLINE,
+        actor=actor,
+        reason=reason.strip() or "Bank transfer",
+    )
+    order.refresh_from_db()
+    return attempt
+
+
+@transaction.atomic
+def payment_refund(
+    *, order: Order, actor: User | None, amount: Decimal, reason: str
+) -> list[PaymentAttempt]:
+    """Staff refund part or all of what was captured, with a reason."""
+    locked = _lock(order)
+    if locked.payment_status not in (S.CAPTURED, S.PARTIALLY_REFUNDED):
+        raise PaymentNotAllowed(
+            f"A payment that is {locked.get_payment_status_display().lower()} cannot be refunded."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise PaymentNotAllowed("Say why you refund: the reason is kept with the refund.", "reason")
+    if amount is None or amount <= ZERO or amount != amount.quantize(Decimal("0.01")):
+        raise PaymentNotAllowed(
+            "Enter an amount greater than 0 with at most two decimals.", "amount"
+        )
+    available = refundable_amount(locked)
+    if amount > available:
+        raise PaymentNotAllowed(
+            f"At most {available:,.2f} {locked.currency} can be refunded.", "amount"
+        )
+    return _refund(locked, amount=amount, actor=actor, reason=reason)
+
+
+def _refund(order: Order, *, amount: Decimal, actor: User | None, reason: str):
+    """Refund `amount`, newest captured payment first (partial shipments capture several)."""
+    attempts = []
+    captures = PaymentAttempt.objects.filter(
+        order=order, kind=AttemptKind.CAPTURE, status=AttemptStatus.SUCCEEDED
+    ).order_by("-id")
+    remaining = amount
+    for capture in captures:
+        if remaining <= ZERO:
+            break
+        already = (
+            capture.children.filter(
+                kind=AttemptKind.REFUND, status__in=[AttemptStatus.PENDING, AttemptStatus.SUCCEEDED]
+            ).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        share = min(remaining, capture.amount - already)
+        if share <= ZERO:
+            continue
+        attempts.append(
+            _new_attempt(
+                order,
+                kind=AttemptKind.REFUND,
+                amount=share,
+                gateway=capture.gateway,
+                parent=capture,
+                actor=actor,
+                reason=reason,
+            )
+        )
+        remaining -= share
+    if remaining > ZERO:
+        # Captured without an attempt row (offline capture-now at placement): offline refund.
+        attempts.append(
+            _new_attempt(
+                order,
+                kind=AttemptKind.REFUND,
+                amount=remaining,
+                gateway=GatewayName.OFFLINE,
+                actor=actor,
+                reason=reason,
+            )
+        )
+    return attempts
+
+
+# Reseller ----------------------------------------------------------------------------------
+
+
+def authorization_refusal(order: Order) -> str:
+    if order.payment_status != S.AWAITING_AUTHORIZATION:
+        return "This order's payment does not need your authorization."
+    if order.status == OrderStatus.CANCELED:
+        return "The order is canceled; there is nothing to authorize."
+    return ""
+
+
+def _charge_or_hold(order: Order, *, actor: User | None) -> PaymentAttempt:
+    """Ask the gateway for the amount due, the way the order's capture mode says."""
+    gateway = configured_gateway_name()
+    method = None
+    if gateway == GatewayName.STRIPE:
+        method = default_payment_method(order.reseller_id)
+        if method is None:
+            raise PaymentNotAllowed(NO_CARD_MESSAGE)
+    authorization = live_authorization(order)
+    if authorization is not None:
+        kind, parent, method = AttemptKind.CAPTURE, authorization, authorization.payment_method
+    elif order.capture_mode == CaptureMode.CAPTURE_NOW or order.status in SHIPPED_STATUSES:
+        kind, parent = AttemptKind.CAPTURE, None
+    else:
+        kind, parent = AttemptKind.AUTHORIZE, None
+    if gateway == GatewayName.STRIPE and parent is None:
+        _move(order, S.PROCESSING, last_payment_error="")
+    return _new_attempt(
+        order,
+        kind=kind,
+        amount=amount_due(order) if parent is None else parent.amount,
+        gateway=gateway if parent is None else parent.gateway,
+        parent=parent,
+        payment_method=method,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def payment_authorize(*, order: Order, actor: User | None) -> PaymentAttempt:
+    """The reseller authorizes an order's payment that a rule said needs its approval."""
+    locked = _lock(order)
+    refusal = authorization_refusal(locked)
+    if refusal:
+        raise PaymentNotAllowed(refusal)
+    attempt = _charge_or_hold(locked, actor=actor)
+    order.refresh_from_db()
+    return attempt
+
+
+def retry_refusal(order: Order) -> str:
+    if order.status == OrderStatus.CANCELED:
+        return "The order is canceled; there is nothing to pay."
+    if order.payment_status not in (S.FAILED, S.AWAITING_PAYMENT_METHOD):
+        return "This order's payment has not failed."
+    return ""
+
+
+@transaction.atomic
+def payment_retry(*, order: Order, actor: User | None) -> PaymentAttempt:
+    """The reseller tries a failed payment again (usually after adding another card)."""
+    locked = _lock(order)
+    refusal = retry_refusal(locked)
+    if not refusal and has_pending_attempt(locked):
+        refusal = "This order's payment is already being processed."
+    if refusal:
+        raise PaymentNotAllowed(refusal)
+    attempt = _charge_or_hold(locked, actor=actor)
+    order.refresh_from_db()
+    return attempt
+
+
+def payments_resume_for_reseller(*, reseller: Reseller, actor: User | None) -> int:
+    """A card was added: retry every open order that was waiting for one. Returns how many."""
+    orders = Order.objects.filter(
+        reseller=reseller, payment_status=S.AWAITING_PAYMENT_METHOD
+    ).exclude(status=OrderStatus.CANCELED)
+    retried = 0
+    for order in orders:
+        try:
+            payment_retry(order=order, actor=actor)
+        except PaymentNotAllowed:
+            continue  # changed meanwhile (canceled, marked paid)
+        retried += 1
+    return retried
+
+
+# Hooks from orders and fulfilment ----------------------------------------------------------
+
+
+def payment_capture_shipment(
+    *, order: Order, amount: Decimal, final: bool, actor: User | None
+) -> PaymentAttempt | None:
+    """Goods left the warehouse: capture their value from the held authorization.
+
+    Called inside the shipment's transaction. A partial capture (not `final`) makes Stripe
+    release the rest of the hold, so the remainder is authorized again once it succeeds.
+    """
+    locked = _lock(order)
+    if locked.payment_status != S.AUTHORIZED:
+        return None
+    authorization = live_authorization(locked)
+    if authorization is None:
+        return None  # offline: staff record the capture as before
+    due = amount_due(locked)
+    amount = due if final else min(amount, due)
+    if amount <= ZERO:
+        return None
+    return _new_attempt(
+        locked,
+        kind=AttemptKind.CAPTURE,
+        amount=min(amount, authorization.amount),
+        gateway=authorization.gateway,
+        parent=authorization,
+        payment_method=authorization.payment_method,
+        actor=actor,
+        final=final or amount >= due,
+    )
+
+
+def payment_cancel(*, order: Order, actor: User | None) -> None:
+    """The order was canceled: release what is held and give back what was taken."""
+    locked = _lock(order)
+    authorization = live_authorization(locked)
+    if authorization is not None:
+        _new_attempt(
+            locked,
+            kind=AttemptKind.VOID,
+            amount=authorization.amount,
+            gateway=authorization.gateway,
+            parent=authorization,
+            actor=actor,
+            reason="Order canceled",
+        )
+    refundable = refundable_amount(locked)
+    if refundable > ZERO:
+        _refund(locked, amount=refundable, actor=actor, reason="Order canceled")
+    elif authorization is None and locked.payment_status not in (
+        S.VOIDED,
+        S.REFUNDED,
+        S.CAPTURED,
+        S.PARTIALLY_REFUNDED,
+    ):
+        # Nothing held or taken (awaiting, on terms, failed, or an offline authorization).
+        _move(locked, S.VOIDED, last_payment_error="")
+
+
+# Outcomes reported by the task or a webhook ------------------------------------------------
+
+
+def _claim(attempt_id: int, status: str, **fields) -> PaymentAttempt | None:
+    """Mark a pending attempt done, once: a conditional update, so the task, its retry and a
+    webhook reporting the same outcome cannot each apply it."""
+    now = timezone.now()
+    claimed = PaymentAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.PENDING).update(
+        status=status, completed_at=now, updated_at=now, **fields
+    )
+    if not claimed:
+        return None
+    return PaymentAttempt.objects.select_related("parent").get(pk=attempt_id)
+
+
+@transaction.atomic
+def attempt_succeeded(*, attempt_id: int, result: GatewayResult) -> PaymentAttempt | None:
+    attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
+    order = _lock(attempt.order)
+    return _record_success(attempt, order, result)
+
+
+def _record_success(
+    attempt: PaymentAttempt, order: Order, result: GatewayResult
+) -> PaymentAttempt | None:
+    claimed = _claim(
+        attempt.pk,
+        AttemptStatus.SUCCEEDED,
+        reference=result.reference,
+        error_message=result.note[:500],
+        error_code="",
+    )
+    if claimed is None:
+        return None
+    attempt = claimed
+    canceled = order.status == OrderStatus.CANCELED
+    if attempt.kind == AttemptKind.AUTHORIZE:
+        if canceled:
+            _new_attempt(
+                order,
+                kind=AttemptKind.VOID,
+                amount=attempt.amount,
+                gateway=attempt.gateway,
+                parent=attempt,
+                reason="Order canceled",
+            )
+        elif order.payment_status != S.AUTHORIZED:
+            _move(order, S.AUTHORIZED, last_payment_error="")
+    elif attempt.kind == AttemptKind.CAPTURE:
+        captured = order.amount_captured + attempt.amount
+        if attempt.parent_id and not attempt.final and captured < order.total and not canceled:
+            # Partial shipment: Stripe released the rest of the hold; hold the rest again.
+            order.amount_captured = captured
+            order.save(update_fields=["amount_captured", "updated_at"])
+            _new_attempt(
+                order,
+                kind=AttemptKind.AUTHORIZE,
+                amount=order.total - captured,
+                gateway=attempt.gateway,
+                payment_method=attempt.payment_method,
+            )
+        elif canceled:
+            order.amount_captured = captured
+            order.save(update_fields=["amount_captured", "updated_at"])
+            _refund(order, amount=attempt.amount, actor=None, reason="Order canceled")
+        else:
+            _move(order, S.CAPTURED, amount_captured=captured, last_payment_error="")
+        payment_captured.send(
+            sender=PaymentAttempt, order=order, attempt=attempt, amount=attempt.amount
+        )
+    elif attempt.kind == AttemptKind.VOID:
+        PaymentAttempt.objects.filter(pk=attempt.parent_id).update(status=AttemptStatus.RELEASED)
+        if order.payment_status != S.VOIDED and order.amount_captured <= ZERO:
+            _move(order, S.VOIDED, last_payment_error="")
+    else:
+        refunded = order.amount_refunded + attempt.amount
+        status = S.REFUNDED if refunded >= order.amount_captured else S.PARTIALLY_REFUNDED
+        if order.payment_status in (S.VOIDED, S.REFUNDED):
+            order.amount_refunded = refunded
+            order.save(update_fields=["amount_refunded", "updated_at"])
+        else:
+            _move(order, status, amount_refunded=refunded)
+    return attempt
+
+
+@transaction.atomic
+def attempt_failed(*, attempt_id: int, code: str, message: str) -> PaymentAttempt | None:
+    attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
+    order = _lock(attempt.order)
+    claimed = _claim(
+        attempt_id, AttemptStatus.FAILED, error_code=code[:100], error_message=message[:500]
+    )
+    if claimed is None:
+        return None
+    if claimed.kind in (AttemptKind.AUTHORIZE, AttemptKind.CAPTURE):
+        if order.status != OrderStatus.CANCELED and S.FAILED in ALLOWED_TRANSITIONS.get(
+            order.payment_status, frozenset()
+        ):
+            _move(order, S.FAILED, last_payment_error=message[:500])
+        payment_failed.send(sender=PaymentAttempt, order=order, attempt=claimed, message=message)
+    else:
+        # A void or refund the gateway refused: the status stays; staff see the message.
+        order.last_payment_error = message[:500]
+        order.save(update_fields=["last_payment_error", "updated_at"])
+    return claimed
+
+
+@transaction.atomic
+def authorization_lapsed(*, attempt_id: int) -> None:
+    """Stripe canceled an authorization on its own (it expired). Capture charges anew."""
+    PaymentAttempt.objects.filter(
+        pk=attempt_id, kind=AttemptKind.AUTHORIZE, status=AttemptStatus.SUCCEEDED
+    ).update(error_message="The authorization expired at the gateway.", updated_at=timezone.now())
