@@ -215,6 +215,8 @@ def capture_refusal(order: Order) -> str:
         return "The order is canceled; there is nothing to capture."
     if status == S.AWAITING_AUTHORIZATION:
         return "The reseller has not authorized this payment yet."
+    if status == S.PROCESSING:
+        return "A payment for this order is already being processed."
     if status not in (S.AWAITING_CAPTURE, S.AUTHORIZED):
         return f"A payment that is {S(status).label.lower()} cannot be captured."
     if (

@@ -69,6 +69,10 @@ class SwitchableProxy:
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave the
+            # port listening until that thread returns.
+            with contextlib.suppress(OSError):
+                server.shutdown(socket.SHUT_RDWR)
             server.close()
         with self._lock:
             for connection in self._connections:
