@@ -25,11 +25,11 @@ def attempt_history(*, order: Order) -> list[PaymentAttempt]:
     )
 
 
-def orders_needing_attention(*, limit: int = 20) -> QuerySet[Order]:
+def orders_needing_attention() -> QuerySet[Order]:
     """Orders whose payment waits for someone: failed, awaiting capture or a card."""
     return (
         Order.objects.filter(payment_status__in=NEEDS_ATTENTION)
         .exclude(status=OrderStatus.CANCELED)
         .select_related("reseller")
-        .order_by("-updated_at", "-id")[:limit]
+        .order_by("-updated_at", "-id")
     )

@@ -54,3 +54,10 @@ def payment_methods_panel(reseller) -> dict:
         "auto_authorize_limit": profile.auto_authorize_limit if profile else None,
         "may_add": reseller.may_order,
     }
+
+
+@register.simple_tag
+def payments_needing_attention(limit: int = 20) -> dict:
+    """The back-office dashboard's list of payments waiting for someone, with the total."""
+    orders = selectors.orders_needing_attention()
+    return {"rows": list(orders[:limit]), "count": orders.count()}
