@@ -188,19 +188,19 @@ def payment_start(*, order: Order) -> None:
         else:
             status, kind, card_mode = S.AWAITING_AUTHORIZATION, None, False
     fields: dict = {"payment_status": status}
-    method = None
-    if card_mode and (gateway == GatewayName.OFFLINE or total <= ZERO):
+    charge_card = card_mode and gateway == GatewayName.STRIPE and total > ZERO
+    if charge_card:
+        # Whether a card is on file is the task's first question, not placement's: the
+        # order request stays one UPDATE and one INSERT away from the offline gateway's.
+        fields["payment_status"] = S.PROCESSING
+    elif status == S.CAPTURED:
         # Payment by invoice (or nothing to pay): the rules' decision stands as a record.
-        if status == S.CAPTURED:
-            fields["amount_captured"] = total
-    elif card_mode:
-        method = default_payment_method(order.reseller_id)
-        fields["payment_status"] = S.PROCESSING if method else S.AWAITING_PAYMENT_METHOD
+        fields["amount_captured"] = total
     for name, value in fields.items():
         setattr(order, name, value)
     Order.objects.filter(pk=order.pk).update(**fields)
-    if method is not None:
-        _new_attempt(order, kind=kind, amount=total, gateway=gateway, payment_method=method)
+    if charge_card:
+        _new_attempt(order, kind=kind, amount=total, gateway=gateway)
 
 
 # Staff -------------------------------------------------------------------------------------
@@ -627,6 +627,34 @@ def attempt_failed(*, attempt_id: int, code: str, message: str) -> PaymentAttemp
         order.last_payment_error = message[:500]
         order.save(update_fields=["last_payment_error", "updated_at"])
     return claimed
+
+
+@transaction.atomic
+def attempt_without_card(*, attempt_id: int) -> PaymentAttempt | None:
+    """The attempt found no card on file: the order waits for one (adding a card retries)."""
+    attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
+    order = _lock(attempt.order)
+    claimed = _claim(
+        attempt_id,
+        AttemptStatus.FAILED,
+        error_code="no_payment_method",
+        error_message="No card on file.",
+    )
+    if claimed is not None and order.payment_status == S.PROCESSING:
+        _move(order, S.AWAITING_PAYMENT_METHOD, last_payment_error="")
+    return claimed
+
+
+@transaction.atomic
+def attempt_use_card(*, attempt_id: int) -> PaymentMethod | None:
+    """Give a pending attempt the reseller's default card (chosen when the task runs)."""
+    attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
+    method = default_payment_method(attempt.order.reseller_id)
+    if method is not None:
+        PaymentAttempt.objects.filter(
+            pk=attempt_id, status=AttemptStatus.PENDING, payment_method__isnull=True
+        ).update(payment_method=method)
+    return method
 
 
 @transaction.atomic

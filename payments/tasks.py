@@ -58,6 +58,17 @@ def process_payment_attempt(self, attempt_id: int) -> str:
     )
     if attempt is None or attempt.status != AttemptStatus.PENDING:
         return "done already"
+    if (
+        attempt.gateway == GatewayName.STRIPE
+        and attempt.kind in (AttemptKind.AUTHORIZE, AttemptKind.CAPTURE)
+        and attempt.parent_id is None
+        and attempt.payment_method_id is None
+    ):
+        # Placed without looking for a card (see services.payment_start): pick it now.
+        attempt.payment_method = services.attempt_use_card(attempt_id=attempt_id)
+        if attempt.payment_method is None:
+            services.attempt_without_card(attempt_id=attempt_id)
+            return "no card"
     try:
         result = _call_gateway(attempt)
     except GatewayError as error:

@@ -64,7 +64,12 @@ def test_another_resellers_card_is_never_charged_for_my_order(
 
     order.refresh_from_db()
     assert order.payment_status == "awaiting_payment_method"
-    assert not PaymentAttempt.objects.filter(order=order).exists()
+    attempt = PaymentAttempt.objects.get(order=order)
+    assert (attempt.status, attempt.error_code, attempt.payment_method) == (
+        "failed",
+        "no_payment_method",
+        None,
+    )
 
 
 @pytest.mark.parametrize("action", ["order_payment_retry", "order_authorize_payment"])
