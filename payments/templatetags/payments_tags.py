@@ -48,9 +48,10 @@ def order_payment(order, audience: str) -> dict:
 def payment_methods_panel(reseller) -> dict:
     """The Payment methods section of the portal's Settings page."""
     profile = selectors.payment_profile(reseller=reseller)
+    by_invoice = configured_gateway_name() == "offline"
     return {
-        "by_invoice": configured_gateway_name() == "offline",
-        "methods": list(selectors.payment_method_list(reseller=reseller)),
+        "by_invoice": by_invoice,
+        "methods": [] if by_invoice else list(selectors.payment_method_list(reseller=reseller)),
         "auto_authorize_limit": profile.auto_authorize_limit if profile else None,
         "may_add": reseller.may_order,
     }
