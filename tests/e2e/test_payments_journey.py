@@ -15,14 +15,11 @@ from payments.models import PaymentAttempt, PaymentMethod
 from rules.models import Rule
 from tests.conftest import make_reseller_user, wait_for
 from tests.factories import PASSWORD, ChannelFactory, ListingFactory, ProductFactory, StaffFactory
-from tests.payments.conftest import captured_minor_units
+from tests.payments.localstripe import captured_minor_units
 
 from .conftest import assert_no_serious_axe_violations, log_in, log_out, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# The payments fixtures (localstripe, stripe_settings, stripe_api) live with the payments tests.
-pytest_plugins = ["tests.payments.conftest"]
 
 
 def test_a_card_saved_in_settings_pays_for_an_order_when_staff_ship_it(

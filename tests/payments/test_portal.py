@@ -57,7 +57,7 @@ def test_a_reseller_cannot_touch_another_resellers_card(
 def test_another_resellers_card_is_never_charged_for_my_order(
     stripe_settings, reseller, catalog, others_card, django_capture_on_commit_callbacks
 ):
-    from tests.payments.conftest import place
+    from tests.payments.localstripe import place
 
     with django_capture_on_commit_callbacks(execute=True):
         order = place(reseller)
@@ -97,7 +97,7 @@ def test_make_default_moves_the_default(stripe_settings, reseller, reseller_clie
 def test_removing_a_card_detaches_it_and_the_next_becomes_default(
     stripe_settings, stripe_api, reseller, reseller_client
 ):
-    from tests.payments.conftest import add_card
+    from tests.payments.localstripe import add_card
 
     older = add_card(reseller)
     newer = add_card(reseller, "4000056655665556")

@@ -24,7 +24,7 @@ from payments.models import PaymentAttempt
 from payments.services import payment_capture
 from payments.tasks import process_payment_attempt, retry_stale_payment_attempts
 from tests.conftest import IS_POSTGRES, ROOT, wait_for
-from tests.payments.conftest import (
+from tests.payments.localstripe import (
     PUBLISHABLE_KEY,
     SECRET_KEY,
     add_card,

@@ -16,7 +16,7 @@ from payments.choices import AttemptKind, AttemptStatus
 from payments.exceptions import CardNotSaved, PaymentNotAllowed
 from payments.models import PaymentAttempt, PaymentMethod, PaymentProfile
 from payments.services import payment_capture, payment_refund, payment_retry
-from tests.payments.conftest import add_card, capture_rule, captured_minor_units, place
+from tests.payments.localstripe import add_card, capture_rule, captured_minor_units, place
 
 pytestmark = [pytest.mark.django_db]
 

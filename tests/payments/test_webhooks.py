@@ -16,7 +16,7 @@ from payments.choices import AttemptKind
 from payments.models import PaymentAttempt, ProcessedWebhookEvent
 from payments.tasks import process_payment_attempt
 from tests.factories import ListingFactory, ProductFactory
-from tests.payments.conftest import WEBHOOK_SECRET, add_card, capture_rule, place
+from tests.payments.localstripe import WEBHOOK_SECRET, add_card, capture_rule, place
 
 pytestmark = pytest.mark.django_db
 

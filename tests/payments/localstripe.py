@@ -1,4 +1,5 @@
-"""A real local Stripe server (localstripe) for the payments tests, behind a switchable proxy.
+"""A real local Stripe server (localstripe) for the payments and e2e tests (a pytest plugin
+loaded by tests/conftest.py), behind a switchable proxy.
 
 localstripe runs as a subprocess on a free port for the whole session. The Stripe SDK talks to
 it through a small TCP proxy that a test can switch off (connections refused, as when Stripe is
