@@ -22,6 +22,16 @@ from .conftest import assert_no_serious_axe_violations, log_in, log_out, screens
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+def assert_no_sideways_scroll(page, within: str = "body") -> None:
+    """Nothing in `within` reaches past the right edge of the viewport."""
+    wide = page.evaluate(
+        f"[...document.querySelectorAll('{within} *')].filter(e => !e.closest('.table-wrap')"
+        " && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5)"
+        ".map(e => e.tagName + '.' + e.className + '#' + e.id)"
+    )
+    assert not wide, f"{page.url} is wider than {page.viewport_size['width']}px: {wide}"
+
+
 def test_a_card_saved_in_settings_pays_for_an_order_when_staff_ship_it(
     new_page, stripe_settings, stripe_api
 ):
@@ -54,6 +64,12 @@ def test_a_card_saved_in_settings_pays_for_an_order_when_staff_ship_it(
     assert PaymentMethod.objects.get(reseller=reseller).last4 == "4242"
     assert_no_serious_axe_violations(page)
     screenshot(page, "journey-payments-card-saved")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert_no_sideways_scroll(page)
+    page.goto("/portal/settings/payment-methods/add/")
+    assert_no_sideways_scroll(page)
+    page.goto("/portal/settings/")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("link", name="New order").first.click()
     page.get_by_label("Reference number").fill("HG-PAY-1")
@@ -78,6 +94,10 @@ def test_a_card_saved_in_settings_pays_for_an_order_when_staff_ship_it(
     page.reload()
     assert_no_serious_axe_violations(page)
     screenshot(page, "journey-payments-shipped-and-captured")
+    page.set_viewport_size({"width": 390, "height": 844})
+    # The payment part of the order page (the rest of the page is the orders app's).
+    assert_no_sideways_scroll(page, within=".payment-panel")
+    screenshot(page, "journey-payments-order-390px")
 
     order.refresh_from_db()
     assert (order.payment_status, order.amount_captured) == ("captured", Decimal("33.00"))
