@@ -1,8 +1,9 @@
 """Payment vocabulary: the order's payment status machine and the kinds of gateway attempt.
 
-The status column is `orders.Order.payment_status` (its values are declared with the order, in
-orders.choices, so the order model and its exports can label them without importing this app);
-which status may follow which is decided here, and only payments.services moves it.
+The status column is `orders.Order.payment_status`; its values are declared with the rest of the
+order vocabulary in rules.choices (re-exported by orders.choices), so the order model, its
+exports and the rule preview can label them without importing this app. Which status may follow
+which is decided here, and only payments.services moves it.
 """
 
 from __future__ import annotations

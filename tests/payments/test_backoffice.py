@@ -79,3 +79,13 @@ def test_payment_actions_are_staff_only(reseller_client, reseller, name):
     assert Client().post(url).status_code == 302  # to the login page
     assert reseller_client.post(url).status_code == 403
     assert not order.payment_attempts.exists()
+
+
+def test_a_long_attention_list_shows_twenty_and_counts_them_all(staff_client, reseller):
+    for _ in range(23):
+        OrderFactory(reseller=reseller, channel=reseller.channel, payment_status="failed")
+
+    page = staff_client.get(reverse("backoffice:dashboard")).content.decode()
+
+    assert 'Payments needing attention <span class="count">23</span>' in page
+    assert page.count('<td><a href="/backoffice/orders/') == 20
