@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from accounts.models import User
+from core.money import format_money
 from core.tasks import enqueue_on_commit
 from orders.choices import OrderStatus
 from orders.models import Order
@@ -323,7 +324,7 @@ def payment_refund(
     available = refundable_amount(locked)
     if amount > available:
         raise PaymentNotAllowed(
-            f"At most {available:,.2f} {locked.currency} can be refunded.", "amount"
+            f"At most {format_money(available)} {locked.currency} can be refunded.", "amount"
         )
     return _refund(locked, amount=amount, actor=actor, reason=reason)
 

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import portal_view
+from core.money import format_money
 from orders.selectors import order_list
 from resellers.models import Reseller
 
@@ -141,7 +142,7 @@ def payment_settings_update(request: HttpRequest, *, reseller: Reseller) -> Http
         messages.success(
             request,
             "Orders needing your authorization are now authorized automatically up to "
-            f"{limit:,.2f}."
+            f"{format_money(limit)}."
             if limit is not None
             else "Automatic authorization is off.",
         )
