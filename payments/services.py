@@ -2,10 +2,10 @@
 
 Each service runs in one transaction: it locks the order, checks the move against
 `choices.ALLOWED_TRANSITIONS`, writes a `PaymentAttempt` for what the gateway must do, and
-schedules the gateway call for after commit (payments.tasks). The offline gateway moves no
-money and makes no network call, so its attempts are completed inline, in the same transaction.
-The task reports back through `attempt_succeeded` / `attempt_failed`, which are exactly-once
-per attempt (a conditional update on the attempt's status).
+schedules the gateway call for after commit (payments.tasks); payments.ledger holds those
+steps. The offline gateway moves no money and makes no network call, so its attempts are
+completed inline, in the same transaction. The task reports back through `attempt_succeeded` /
+`attempt_failed`, which are exactly-once per attempt (a conditional update on its status).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from core.money import format_money
-from core.tasks import enqueue_on_commit
 from orders.choices import OrderStatus
 from orders.models import Order
-from orders.signals import payment_captured, payment_failed
+from orders.signals import payment_failed
 from resellers.models import Reseller
 
 from .choices import (
@@ -31,133 +29,29 @@ from .choices import (
     AttemptStatus,
     CaptureMode,
     GatewayName,
-    PaymentStatus,
 )
 from .exceptions import PaymentNotAllowed
-from .gateways import GatewayResult, OfflineGateway, Payer, configured_gateway_name
+from .gateways import GatewayResult, configured_gateway_name
+from .ledger import (
+    NO_CARD_MESSAGE,
+    SHIPPED_STATUSES,
+    ZERO,
+    S,
+    amount_due,
+    claim_attempt,
+    default_payment_method,
+    has_pending_attempt,
+    live_authorization,
+    lock_order,
+    move_status,
+    new_attempt,
+    record_success,
+    refund_captured,
+    refundable_amount,
+)
 from .models import PaymentAttempt, PaymentMethod, PaymentProfile
 
-ZERO = Decimal("0.00")
-S = PaymentStatus
-SHIPPED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED, "partially_shipped"})
-NO_CARD_MESSAGE = "Add a card in Settings → Payment methods to pay for this order."
-
-
-# Reads used by the services ---------------------------------------------------------------
-
-
-def default_payment_method(reseller_id: int) -> PaymentMethod | None:
-    return PaymentMethod.objects.filter(reseller_id=reseller_id, is_default=True).first()
-
-
-def live_authorization(order: Order) -> PaymentAttempt | None:
-    """The authorization that still holds money for this order, if any.
-
-    A succeeded authorization stops holding once a capture or void of it is under way or done.
-    """
-    used = PaymentAttempt.objects.filter(
-        parent=OuterRef("pk"),
-        kind__in=[AttemptKind.CAPTURE, AttemptKind.VOID],
-        status__in=[AttemptStatus.PENDING, AttemptStatus.SUCCEEDED],
-    )
-    return (
-        PaymentAttempt.objects.filter(
-            order=order, kind=AttemptKind.AUTHORIZE, status=AttemptStatus.SUCCEEDED
-        )
-        .exclude(gateway=GatewayName.OFFLINE)
-        .exclude(Exists(used))
-        .order_by("-id")
-        .first()
-    )
-
-
-def has_pending_attempt(order: Order, kinds: tuple[str, ...] | None = None) -> bool:
-    attempts = PaymentAttempt.objects.filter(order=order, status=AttemptStatus.PENDING)
-    if kinds:
-        attempts = attempts.filter(kind__in=kinds)
-    return attempts.exists()
-
-
-def amount_due(order: Order) -> Decimal:
-    return max(order.total - order.amount_captured, ZERO)
-
-
-def refundable_amount(order: Order) -> Decimal:
-    pending = (
-        PaymentAttempt.objects.filter(
-            order=order, kind=AttemptKind.REFUND, status=AttemptStatus.PENDING
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    return max(order.amount_captured - order.amount_refunded - pending, ZERO)
-
-
-# Status changes ----------------------------------------------------------------------------
-
-
-def _move(order: Order, to_status: str, **fields) -> None:
-    """Set the locked order's payment status (and money columns) if the move is allowed."""
-    if to_status not in ALLOWED_TRANSITIONS.get(order.payment_status, frozenset()):
-        raise PaymentNotAllowed(
-            f"A payment that is {S(order.payment_status).label.lower()} cannot become "
-            f"{S(to_status).label.lower()}."
-        )
-    order.payment_status = to_status
-    for name, value in fields.items():
-        setattr(order, name, value)
-    order.save(update_fields=["payment_status", *fields, "updated_at"])
-
-
-def _lock(order: Order) -> Order:
-    # Two clicks, two staff members, a webhook and a task may act on one order at once: the
-    # row lock makes them take turns, and each re-checks the status it finds.
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-def _new_attempt(
-    order: Order,
-    *,
-    kind: str,
-    amount: Decimal,
-    gateway: str,
-    parent: PaymentAttempt | None = None,
-    payment_method: PaymentMethod | None = None,
-    actor: User | None = None,
-    reason: str = "",
-    final: bool = True,
-) -> PaymentAttempt:
-    attempt = PaymentAttempt.objects.create(
-        order=order,
-        kind=kind,
-        amount=amount,
-        currency=order.currency,
-        gateway=gateway,
-        parent=parent,
-        payment_method=payment_method,
-        actor=actor,
-        reason=reason,
-        final=final,
-    )
-    if gateway == GatewayName.OFFLINE:
-        # No network: complete it now, in this transaction.
-        result = _offline_call(attempt)
-        _record_success(attempt, order, result)
-    else:
-        from .tasks import process_payment_attempt  # the task calls back into this module
-
-        enqueue_on_commit(process_payment_attempt, attempt.pk)
-    return attempt
-
-
-def _offline_call(attempt: PaymentAttempt) -> GatewayResult:
-    gateway, payer = OfflineGateway(), Payer()
-    if attempt.kind == AttemptKind.AUTHORIZE:
-        return gateway.authorize(attempt=attempt, payer=payer)
-    if attempt.kind == AttemptKind.CAPTURE:
-        return gateway.charge(attempt=attempt, payer=payer)
-    if attempt.kind == AttemptKind.VOID:
-        return gateway.void(attempt=attempt, authorization="")
-    return gateway.refund(attempt=attempt, payment="")
+__all__ = ["amount_due", "default_payment_method", "live_authorization", "refundable_amount"]
 
 
 # Placement ---------------------------------------------------------------------------------
@@ -201,7 +95,7 @@ def payment_start(*, order: Order) -> None:
         setattr(order, name, value)
     Order.objects.filter(pk=order.pk).update(**fields)
     if charge_card:
-        _new_attempt(order, kind=kind, amount=total, gateway=gateway)
+        new_attempt(order, kind=kind, amount=total, gateway=gateway)
 
 
 # Staff -------------------------------------------------------------------------------------
@@ -232,7 +126,7 @@ def capture_refusal(order: Order) -> str:
 @transaction.atomic
 def payment_capture(*, order: Order, actor: User | None) -> PaymentAttempt:
     """Staff capture the amount due: of the held authorization, or by charging the card."""
-    locked = _lock(order)
+    locked = lock_order(order)
     refusal = capture_refusal(locked)
     if not refusal and has_pending_attempt(locked, (AttemptKind.CAPTURE, AttemptKind.AUTHORIZE)):
         # The race this prevents: two staff members clicking Capture at once. The second
@@ -242,7 +136,7 @@ def payment_capture(*, order: Order, actor: User | None) -> PaymentAttempt:
         raise PaymentNotAllowed(refusal)
     authorization = live_authorization(locked)
     if authorization is not None:
-        attempt = _new_attempt(
+        attempt = new_attempt(
             locked,
             kind=AttemptKind.CAPTURE,
             amount=min(authorization.amount, amount_due(locked)),
@@ -261,8 +155,8 @@ def payment_capture(*, order: Order, actor: User | None) -> PaymentAttempt:
                     "The reseller has no card on file: ask them to add one, or Mark paid when "
                     "the money arrives another way."
                 )
-            _move(locked, S.PROCESSING)
-        attempt = _new_attempt(
+            move_status(locked, S.PROCESSING)
+        attempt = new_attempt(
             locked,
             kind=AttemptKind.CAPTURE,
             amount=amount_due(locked),
@@ -286,13 +180,13 @@ def mark_paid_refusal(order: Order) -> str:
 @transaction.atomic
 def payment_mark_paid(*, order: Order, actor: User | None, reason: str = "") -> PaymentAttempt:
     """Staff record money that arrived outside the portal (a bank transfer), offline."""
-    locked = _lock(order)
+    locked = lock_order(order)
     refusal = mark_paid_refusal(locked)
     if not refusal and has_pending_attempt(locked):
         refusal = "A payment for this order is already being processed."
     if refusal:
         raise PaymentNotAllowed(refusal)
-    attempt = _new_attempt(
+    attempt = new_attempt(
         locked,
         kind=AttemptKind.CAPTURE,
         amount=amount_due(locked),
@@ -309,7 +203,7 @@ def payment_refund(
     *, order: Order, actor: User | None, amount: Decimal, reason: str
 ) -> list[PaymentAttempt]:
     """Staff refund part or all of what was captured, with a reason."""
-    locked = _lock(order)
+    locked = lock_order(order)
     if locked.payment_status not in (S.CAPTURED, S.PARTIALLY_REFUNDED):
         raise PaymentNotAllowed(
             f"A payment that is {locked.get_payment_status_display().lower()} cannot be refunded."
@@ -326,53 +220,7 @@ def payment_refund(
         raise PaymentNotAllowed(
             f"At most {format_money(available)} {locked.currency} can be refunded.", "amount"
         )
-    return _refund(locked, amount=amount, actor=actor, reason=reason)
-
-
-def _refund(order: Order, *, amount: Decimal, actor: User | None, reason: str):
-    """Refund `amount`, newest captured payment first (partial shipments capture several)."""
-    attempts = []
-    captures = PaymentAttempt.objects.filter(
-        order=order, kind=AttemptKind.CAPTURE, status=AttemptStatus.SUCCEEDED
-    ).order_by("-id")
-    remaining = amount
-    for capture in captures:
-        if remaining <= ZERO:
-            break
-        already = (
-            capture.children.filter(
-                kind=AttemptKind.REFUND, status__in=[AttemptStatus.PENDING, AttemptStatus.SUCCEEDED]
-            ).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
-        share = min(remaining, capture.amount - already)
-        if share <= ZERO:
-            continue
-        attempts.append(
-            _new_attempt(
-                order,
-                kind=AttemptKind.REFUND,
-                amount=share,
-                gateway=capture.gateway,
-                parent=capture,
-                actor=actor,
-                reason=reason,
-            )
-        )
-        remaining -= share
-    if remaining > ZERO:
-        # Captured without an attempt row (offline capture-now at placement): offline refund.
-        attempts.append(
-            _new_attempt(
-                order,
-                kind=AttemptKind.REFUND,
-                amount=remaining,
-                gateway=GatewayName.OFFLINE,
-                actor=actor,
-                reason=reason,
-            )
-        )
-    return attempts
+    return refund_captured(locked, amount=amount, actor=actor, reason=reason)
 
 
 # Reseller ----------------------------------------------------------------------------------
@@ -402,8 +250,8 @@ def _charge_or_hold(order: Order, *, actor: User | None) -> PaymentAttempt:
     else:
         kind, parent = AttemptKind.AUTHORIZE, None
     if gateway == GatewayName.STRIPE and parent is None:
-        _move(order, S.PROCESSING, last_payment_error="")
-    return _new_attempt(
+        move_status(order, S.PROCESSING, last_payment_error="")
+    return new_attempt(
         order,
         kind=kind,
         amount=amount_due(order) if parent is None else parent.amount,
@@ -417,7 +265,7 @@ def _charge_or_hold(order: Order, *, actor: User | None) -> PaymentAttempt:
 @transaction.atomic
 def payment_authorize(*, order: Order, actor: User | None) -> PaymentAttempt:
     """The reseller authorizes an order's payment that a rule said needs its approval."""
-    locked = _lock(order)
+    locked = lock_order(order)
     refusal = authorization_refusal(locked)
     if refusal:
         raise PaymentNotAllowed(refusal)
@@ -437,7 +285,7 @@ def retry_refusal(order: Order) -> str:
 @transaction.atomic
 def payment_retry(*, order: Order, actor: User | None) -> PaymentAttempt:
     """The reseller tries a failed payment again (usually after adding another card)."""
-    locked = _lock(order)
+    locked = lock_order(order)
     refusal = retry_refusal(locked)
     if not refusal and has_pending_attempt(locked):
         refusal = "This order's payment is already being processed."
@@ -474,7 +322,7 @@ def payment_capture_shipment(
     Called inside the shipment's transaction. A partial capture (not `final`) makes Stripe
     release the rest of the hold, so the remainder is authorized again once it succeeds.
     """
-    locked = _lock(order)
+    locked = lock_order(order)
     if locked.payment_status != S.AUTHORIZED:
         return None
     authorization = live_authorization(locked)
@@ -484,7 +332,7 @@ def payment_capture_shipment(
     amount = due if final else min(amount, due)
     if amount <= ZERO:
         return None
-    return _new_attempt(
+    return new_attempt(
         locked,
         kind=AttemptKind.CAPTURE,
         amount=min(amount, authorization.amount),
@@ -498,10 +346,10 @@ def payment_capture_shipment(
 
 def payment_cancel(*, order: Order, actor: User | None) -> None:
     """The order was canceled: release what is held and give back what was taken."""
-    locked = _lock(order)
+    locked = lock_order(order)
     authorization = live_authorization(locked)
     if authorization is not None:
-        _new_attempt(
+        new_attempt(
             locked,
             kind=AttemptKind.VOID,
             amount=authorization.amount,
@@ -512,7 +360,7 @@ def payment_cancel(*, order: Order, actor: User | None) -> None:
         )
     refundable = refundable_amount(locked)
     if refundable > ZERO:
-        _refund(locked, amount=refundable, actor=actor, reason="Order canceled")
+        refund_captured(locked, amount=refundable, actor=actor, reason="Order canceled")
     elif authorization is None and locked.payment_status not in (
         S.VOIDED,
         S.REFUNDED,
@@ -520,99 +368,24 @@ def payment_cancel(*, order: Order, actor: User | None) -> None:
         S.PARTIALLY_REFUNDED,
     ):
         # Nothing held or taken (awaiting, on terms, failed, or an offline authorization).
-        _move(locked, S.VOIDED, last_payment_error="")
+        move_status(locked, S.VOIDED, last_payment_error="")
 
 
 # Outcomes reported by the task or a webhook ------------------------------------------------
 
 
-def _claim(attempt_id: int, status: str, **fields) -> PaymentAttempt | None:
-    """Mark a pending attempt done, once: a conditional update, so the task, its retry and a
-    webhook reporting the same outcome cannot each apply it."""
-    now = timezone.now()
-    claimed = PaymentAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.PENDING).update(
-        status=status, completed_at=now, updated_at=now, **fields
-    )
-    if not claimed:
-        return None
-    return PaymentAttempt.objects.select_related("parent").get(pk=attempt_id)
-
-
 @transaction.atomic
 def attempt_succeeded(*, attempt_id: int, result: GatewayResult) -> PaymentAttempt | None:
     attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
-    order = _lock(attempt.order)
-    return _record_success(attempt, order, result)
-
-
-def _record_success(
-    attempt: PaymentAttempt, order: Order, result: GatewayResult
-) -> PaymentAttempt | None:
-    claimed = _claim(
-        attempt.pk,
-        AttemptStatus.SUCCEEDED,
-        reference=result.reference,
-        error_message=result.note[:500],
-        error_code="",
-    )
-    if claimed is None:
-        return None
-    attempt = claimed
-    canceled = order.status == OrderStatus.CANCELED
-    if attempt.kind == AttemptKind.AUTHORIZE:
-        if canceled:
-            _new_attempt(
-                order,
-                kind=AttemptKind.VOID,
-                amount=attempt.amount,
-                gateway=attempt.gateway,
-                parent=attempt,
-                reason="Order canceled",
-            )
-        elif order.payment_status != S.AUTHORIZED:
-            _move(order, S.AUTHORIZED, last_payment_error="")
-    elif attempt.kind == AttemptKind.CAPTURE:
-        captured = order.amount_captured + attempt.amount
-        if attempt.parent_id and not attempt.final and captured < order.total and not canceled:
-            # Partial shipment: Stripe released the rest of the hold; hold the rest again.
-            order.amount_captured = captured
-            order.save(update_fields=["amount_captured", "updated_at"])
-            _new_attempt(
-                order,
-                kind=AttemptKind.AUTHORIZE,
-                amount=order.total - captured,
-                gateway=attempt.gateway,
-                payment_method=attempt.payment_method,
-            )
-        elif canceled:
-            order.amount_captured = captured
-            order.save(update_fields=["amount_captured", "updated_at"])
-            _refund(order, amount=attempt.amount, actor=None, reason="Order canceled")
-        else:
-            _move(order, S.CAPTURED, amount_captured=captured, last_payment_error="")
-        payment_captured.send(
-            sender=PaymentAttempt, order=order, attempt=attempt, amount=attempt.amount
-        )
-    elif attempt.kind == AttemptKind.VOID:
-        PaymentAttempt.objects.filter(pk=attempt.parent_id).update(status=AttemptStatus.RELEASED)
-        if order.payment_status != S.VOIDED and order.amount_captured <= ZERO:
-            _move(order, S.VOIDED, last_payment_error="")
-    else:
-        refunded = order.amount_refunded + attempt.amount
-        status = S.REFUNDED if refunded >= order.amount_captured else S.PARTIALLY_REFUNDED
-        if order.payment_status in (S.VOIDED, S.REFUNDED):
-            order.amount_refunded = refunded
-            order.save(update_fields=["amount_refunded", "updated_at"])
-        else:
-            _move(order, status, amount_refunded=refunded)
-    return attempt
+    order = lock_order(attempt.order)
+    return record_success(attempt, order, result)
 
 
 @transaction.atomic
 def attempt_failed(*, attempt_id: int, code: str, message: str) -> PaymentAttempt | None:
     attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
-    order = _lock(attempt.order)
-    claimed = _claim(
+    order = lock_order(attempt.order)
+    claimed = claim_attempt(
         attempt_id, AttemptStatus.FAILED, error_code=code[:100], error_message=message[:500]
     )
     if claimed is None:
@@ -621,7 +394,7 @@ def attempt_failed(*, attempt_id: int, code: str, message: str) -> PaymentAttemp
         if order.status != OrderStatus.CANCELED and S.FAILED in ALLOWED_TRANSITIONS.get(
             order.payment_status, frozenset()
         ):
-            _move(order, S.FAILED, last_payment_error=message[:500])
+            move_status(order, S.FAILED, last_payment_error=message[:500])
         payment_failed.send(sender=PaymentAttempt, order=order, attempt=claimed, message=message)
     else:
         # A void or refund the gateway refused: the status stays; staff see the message.
@@ -634,15 +407,15 @@ def attempt_failed(*, attempt_id: int, code: str, message: str) -> PaymentAttemp
 def attempt_without_card(*, attempt_id: int) -> PaymentAttempt | None:
     """The attempt found no card on file: the order waits for one (adding a card retries)."""
     attempt = PaymentAttempt.objects.select_related("order").get(pk=attempt_id)
-    order = _lock(attempt.order)
-    claimed = _claim(
+    order = lock_order(attempt.order)
+    claimed = claim_attempt(
         attempt_id,
         AttemptStatus.FAILED,
         error_code="no_payment_method",
         error_message="No card on file.",
     )
     if claimed is not None and order.payment_status == S.PROCESSING:
-        _move(order, S.AWAITING_PAYMENT_METHOD, last_payment_error="")
+        move_status(order, S.AWAITING_PAYMENT_METHOD, last_payment_error="")
     return claimed
 
 

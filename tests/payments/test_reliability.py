@@ -90,7 +90,7 @@ def test_a_worker_task_retries_with_growing_backoff_while_stripe_is_down(
     with django_capture_on_commit_callbacks(execute=True):
         order = place(reseller)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("payments.services.enqueue_on_commit", lambda *args: None)
+        patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
         order_transition(order=order, to_status="shipped", actor=staff)
     capture = capture_attempts(order).get()
     countdowns = []
@@ -131,7 +131,7 @@ def test_a_capture_whose_answer_was_lost_is_not_made_twice(
         order = place(reseller)
     hold = PaymentAttempt.objects.get(order=order)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("payments.services.enqueue_on_commit", lambda *args: None)
+        patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
         order_transition(order=order, to_status="shipped", actor=staff)
     capture = capture_attempts(order).get()
     # The first run reached Stripe, which captured; then the worker died before recording it.
@@ -250,7 +250,7 @@ def test_a_worker_killed_mid_capture_captures_exactly_once(
     capture_rule({"type": "capture_on_shipment"})
     add_card(reseller)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("payments.services.enqueue_on_commit", lambda *args: None)
+        patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
         order = place(reseller)
         hold = PaymentAttempt.objects.get(order=order)
         process_payment_attempt.apply(args=[hold.pk])  # authorize here, in-process

@@ -53,7 +53,7 @@ def capture_waiting_for_its_answer(stripe_settings, stripe_api, staff, reseller,
     callbacks = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            "payments.services.enqueue_on_commit", lambda task, *args: callbacks.append(args)
+            "payments.ledger.enqueue_on_commit", lambda task, *args: callbacks.append(args)
         )
         order = place(reseller)
         # Authorize for real (as the task would have), then ship without running the capture.
@@ -115,7 +115,7 @@ def test_a_payment_failed_event_fails_the_pending_attempt(
     client, stripe_settings, reseller, catalog
 ):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("payments.services.enqueue_on_commit", lambda *args: None)
+        patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
         add_card(reseller)
         order = place(reseller)
     attempt = PaymentAttempt.objects.get(order=order)
