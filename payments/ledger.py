@@ -19,7 +19,14 @@ from orders.choices import OrderStatus
 from orders.models import Order
 from orders.signals import payment_captured
 
-from .choices import ALLOWED_TRANSITIONS, AttemptKind, AttemptStatus, GatewayName, PaymentStatus
+from .choices import (
+    ALLOWED_TRANSITIONS,
+    AttemptKind,
+    AttemptStatus,
+    CaptureMode,
+    GatewayName,
+    PaymentStatus,
+)
 from .exceptions import PaymentNotAllowed
 from .gateways import GatewayResult, OfflineGateway, Payer
 from .models import PaymentAttempt, PaymentMethod
@@ -229,8 +236,24 @@ def record_success(
                 parent=attempt,
                 reason="Order canceled",
             )
-        elif order.payment_status != S.AUTHORIZED:
-            move_status(order, S.AUTHORIZED, last_payment_error="")
+        else:
+            if order.payment_status != S.AUTHORIZED:
+                move_status(order, S.AUTHORIZED, last_payment_error="")
+            if (
+                order.status in SHIPPED_STATUSES
+                and order.capture_mode == CaptureMode.ON_SHIPMENT
+                and attempt.gateway != GatewayName.OFFLINE
+            ):
+                # The order shipped while this authorization was still on its way (a busy
+                # worker): the shipment found nothing to capture, so capture it now.
+                new_attempt(
+                    order,
+                    kind=AttemptKind.CAPTURE,
+                    amount=min(attempt.amount, amount_due(order)),
+                    gateway=attempt.gateway,
+                    parent=attempt,
+                    payment_method=attempt.payment_method,
+                )
     elif attempt.kind == AttemptKind.CAPTURE:
         captured = order.amount_captured + attempt.amount
         if attempt.parent_id and not attempt.final and captured < order.total and not canceled:

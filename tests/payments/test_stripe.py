@@ -447,3 +447,28 @@ def test_the_order_page_shows_the_payment_history_from_attempts(
     assert "Payment history" in page
     assert f"<code>{capture.reference}</code>" in page
     assert "Visa ending in 4242" in page
+
+
+def test_an_order_shipped_before_its_authorization_arrived_is_captured_when_it_does(
+    stripe_settings, stripe_api, staff, reseller, catalog, after_commit
+):
+    capture_rule({"type": "capture_on_shipment"})
+    add_card(reseller)
+    queued = []
+    with pytest.MonkeyPatch.context() as patch:
+        # A busy worker: the authorization task has not run when staff ship.
+        patch.setattr("payments.ledger.enqueue_on_commit", lambda task, *args: queued.append(args))
+        order = place(reseller)
+        order_transition(order=order, to_status="shipped", actor=staff)
+    order.refresh_from_db()
+    assert order.payment_status == "processing" and not attempts(order, AttemptKind.CAPTURE)
+
+    from payments.tasks import process_payment_attempt
+
+    with after_commit():
+        process_payment_attempt.apply(args=queued[0])
+
+    order.refresh_from_db()
+    assert (order.payment_status, order.amount_captured) == ("captured", Decimal("25.00"))
+    hold = attempts(order, AttemptKind.AUTHORIZE).get()
+    assert captured_minor_units(stripe_api, hold.reference) == 2500
