@@ -51,6 +51,16 @@ class AccountOut(Schema):
     status_reason: str = Field(description="Why the account was denied or suspended, if it was.")
     channel: ChannelOut | None
     api_key: ApiKeyOut = Field(description="The key this request was authenticated with.")
+    payment_method_on_file: bool = Field(
+        description="Whether a card is on file to pay orders with (added in the portal under "
+        "Settings → Payment methods). Always false when payment is by invoice."
+    )
+
+    @staticmethod
+    def resolve_payment_method_on_file(reseller: Any) -> bool:
+        # Read through the relation the payments app adds to Reseller (payments sits above
+        # this app and is not imported), like the first-order activation reads `orders`.
+        return reseller.payment_methods.filter(is_default=True).exists()
 
     @staticmethod
     def resolve_api_key(reseller: Any, context: dict[str, Any]) -> Any:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders",
     "rules",
     "apikeys",
+    "payments",
     "api",
     # Pages composed from several apps' data (portal home, catalog, the reseller page).
     "pages",
@@ -193,11 +194,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resellers.tasks.activate_resellers_with_orders",
         "schedule": crontab(minute="*/5"),
     },
+    "retry-stale-payment-attempts": {
+        "task": "payments.tasks.retry_stale_payment_attempts",
+        "schedule": crontab(minute="*"),
+    },
     "purge-expired-idempotency-keys": {
         "task": "apikeys.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(minute=17),
     },
 }
+
+# Payments: with no STRIPE_SECRET_KEY the offline gateway is used (payment by invoice).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Where the SDK sends API calls; tests and local runs point it at localstripe.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+if STRIPE_SECRET_KEY and not STRIPE_PUBLISHABLE_KEY:
+    raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY must be set with STRIPE_SECRET_KEY.")
 
 # JSON API: requests per API key per minute (fixed window, counted in the cache below); 0 = off.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)

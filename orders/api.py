@@ -264,6 +264,12 @@ class PaymentOut(Schema):
     # The auto-capture limit is the supplier's internal threshold; resellers are not shown it.
     capture_mode: CaptureModeValue
     payment_status: PaymentStatusValue
+    amount_captured: Money = Field(description="Taken from the reseller so far.")
+    amount_refunded: Money = Field(description="Given back so far (refunds, cancellation).")
+    last_payment_error: str = Field(
+        description="The payment provider's message when a payment last failed, e.g. \"Your "
+        'card was declined."; empty otherwise.'
+    )
 
 
 class OrderSummaryOut(Schema):
@@ -295,7 +301,9 @@ class OrderOut(Schema):
     note: str
     lines: list[OrderLineOut]
     invoice: InvoiceOut
-    payment: PaymentOut = Field(description="The capture decision the payment rules made.")
+    payment: PaymentOut = Field(
+        description="How the payment is taken (the rules' decision) and where it stands."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -68,5 +68,7 @@ class OrderEventKind(models.TextChoices):
 
     CREATED = "created", "Order placed"
     STATUS_CHANGED = "status_changed", "Status changed"
+    # Payment steps recorded on the order before the payments app kept its own history
+    # (payments.PaymentAttempt); kept so those rows still read.
     PAYMENT_AUTHORIZED = "payment_authorized", "Payment authorized"
     PAYMENT_CAPTURED = "payment_captured", "Payment captured"

@@ -3,8 +3,6 @@ which parameters its kind carries. The sentence shown is rendered by OrderEvent.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from accounts.models import User
 
 from .choices import OrderEventKind
@@ -30,31 +28,5 @@ def order_status_changed_event(
         from_status=from_status,
         to_status=to_status,
         params={"note": note},
-        actor=actor,
-    )
-
-
-def payment_event(
-    *,
-    order: Order,
-    kind: OrderEventKind,
-    from_status: str,
-    to_status: str,
-    amount: Decimal,
-    reference: str,
-    gateway_note: str,
-    actor: User | None,
-) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        params={
-            "amount": str(amount),
-            "currency": order.currency,
-            "reference": reference,
-            "gateway_note": gateway_note,
-        },
         actor=actor,
     )

@@ -1,9 +1,10 @@
 """The seam between orders and the rules engine.
 
 `apply_invoice` runs the invoicing and payment-capture rules on the order being placed (not
-saved yet), sets its totals, capture mode and payment status, and returns the invoice lines
-to save with it. Each `*_total` is the sum of its invoice lines; discounts are negative, so
-`total = subtotal + shipping_total + fees_total + other_total + discount_total`.
+saved yet), sets its totals and capture decision (mode, auto-capture limit), and returns the
+invoice lines to save with it. Each `*_total` is the sum of its invoice lines; discounts are
+negative, so `total = subtotal + shipping_total + fees_total + other_total + discount_total`.
+The payment status is not decided here: the payments app sets it when the order is placed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ def apply_invoice(*, order: Order, lines: list[OrderLine], reseller) -> list[Inv
     order.total = invoice.total
     order.capture_mode = capture.mode
     order.max_auto_capture = capture.max_auto_capture
-    order.payment_status = capture.payment_status
     return [
         InvoiceLine(
             kind=line.kind,

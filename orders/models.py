@@ -107,9 +107,14 @@ class Order(models.Model):
         max_length=30, choices=CaptureMode.choices, default=CaptureMode.CAPTURE_NOW
     )
     max_auto_capture = money_field("maximum auto-capture", null=True, blank=True, default=None)
+    # Payment columns: read with the order by lists, exports and the API; written only by
+    # payments.services (the payments app owns payment state and its history).
     payment_status = models.CharField(
         max_length=30, choices=PaymentStatus.choices, default=PaymentStatus.AWAITING_CAPTURE
     )
+    amount_captured = money_field("captured")
+    amount_refunded = money_field("refunded")
+    last_payment_error = models.CharField(max_length=500, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -40,6 +40,7 @@ from .models import (
     OrderLine,
     ship_to_field,
 )
+from .signals import order_placed, order_status_changed, shipment_created
 
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
@@ -340,6 +341,8 @@ def _order_place(
     order_placed_event(order=order, actor=actor)
     if reseller.status == "approved":
         enqueue_on_commit(activate_reseller, reseller.pk)
+    # Payments decide the payment status and schedule the gateway from here (payments app).
+    order_placed.send(sender=Order, order=order)
     if before_commit is not None:
         before_commit(order)
     return order
@@ -434,5 +437,19 @@ def order_transition(
     order_status_changed_event(
         order=locked, from_status=from_status, to_status=to_status, actor=actor, note=message
     )
+    order_status_changed.send(
+        sender=Order,
+        order=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=message,
+    )
+    if to_status == OrderStatus.SHIPPED:
+        # Until shipments are recorded one by one (fulfilment), shipping the order ships all
+        # of it: one shipment of the whole invoice value.
+        shipment_created.send(
+            sender=Order, order=locked, shipment=None, amount=locked.total, final=True, actor=actor
+        )
     order.refresh_from_db()
     return locked

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from .views import backoffice, export, payments, portal
+from .views import backoffice, export, portal
 
 portal_urlpatterns = [
     path("orders/", portal.order_list_view, name="order_list"),
@@ -19,22 +19,6 @@ backoffice_urlpatterns = [
     path("orders/<int:pk>/close/", backoffice.order_close, name="order_close"),
     path("orders/<int:pk>/cancel/", backoffice.order_cancel, name="order_cancel"),
     path("resellers/<int:pk>/orders/", backoffice.reseller_orders, name="reseller_orders"),
-]
-
-# Payment actions (the rules work): a reseller authorizes, staff record a capture.
-portal_urlpatterns += [
-    path(
-        "orders/<int:pk>/authorize-payment/",
-        payments.order_authorize_payment,
-        name="order_authorize_payment",
-    ),
-]
-backoffice_urlpatterns += [
-    path(
-        "orders/<int:pk>/record-capture/",
-        payments.order_record_capture,
-        name="order_record_capture",
-    ),
 ]
 
 # Exports sit next to the list page they download (…/orders/ → …/orders/export.csv), which is

@@ -43,12 +43,22 @@ class CaptureMode(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
+    """The order's payment status (orders.Order.payment_status). Declared down here with the
+    rest of the order vocabulary so the order model and the rule preview can label it; only
+    payments.services writes it, and payments.choices.ALLOWED_TRANSITIONS says which may follow
+    which."""
+
+    PROCESSING = "processing", "Processing"
+    AWAITING_PAYMENT_METHOD = "awaiting_payment_method", "Awaiting payment method"
     AWAITING_CAPTURE = "awaiting_capture", "Awaiting capture"
     AWAITING_AUTHORIZATION = "awaiting_authorization", "Awaiting reseller authorization"
     AUTHORIZED = "authorized", "Authorized"
     CAPTURED = "captured", "Captured"
     ON_TERMS = "on_terms", "Invoiced on terms"
+    FAILED = "failed", "Payment failed"
     VOIDED = "voided", "Voided"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
 
 
 class InvoiceLineKind(models.TextChoices):

@@ -22,6 +22,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# localstripe (a local Stripe server) and its fixtures, for the payments and e2e tests.
+pytest_plugins = ["tests.payments.localstripe"]
+
 ROOT = Path(__file__).resolve().parent.parent
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 

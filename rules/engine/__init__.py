@@ -45,7 +45,6 @@ other + discounts`.
 from __future__ import annotations
 
 # The public names, importable as before from rules.engine.
-from .capture import payment_status_for
 from .compiler import compile_rules
 from .evaluation import Evaluation, evaluate
 from .trace import (
@@ -109,5 +108,4 @@ __all__ = [
     "compile_rules",
     "evaluate",
     "money",
-    "payment_status_for",
 ]

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core.money import format_money
 
-from ..choices import CaptureMode, InvoiceLineKind, PaymentStatus, RuleMatch, RuleScope
+from ..choices import CaptureMode, InvoiceLineKind, RuleMatch, RuleScope
 from ..schema import condition_text
 
 CENT = Decimal("0.01")
@@ -136,9 +136,13 @@ class Invoice:
 
 @dataclass(frozen=True, slots=True)
 class CaptureDecision:
+    """How the payment is taken: the mode and the auto-capture limit. The payment status that
+    follows belongs to the payments app, which reads this decision when the order is placed."""
+
     mode: str
     max_auto_capture: Decimal | None
-    payment_status: str
+    # Capture now, but the total is over the auto-capture limit: staff decide when to capture.
+    over_auto_capture_limit: bool
     explanation: str
     rule_id: int | None = None
     rule_name: str = ""
@@ -146,7 +150,3 @@ class CaptureDecision:
     @property
     def mode_label(self) -> str:
         return CaptureMode(self.mode).label
-
-    @property
-    def payment_status_label(self) -> str:
-        return PaymentStatus(self.payment_status).label

@@ -465,7 +465,7 @@ CAPTURE = "payment_capture"
         ),
     ],
 )
-def test_the_capture_decision_and_payment_status(rules, total, mode, limit, status):
+def test_the_capture_decision(rules, total, mode, limit, status):
     result = run(
         [rule(*rules, kind=CAPTURE)] if rules else [],
         order=order_facts(subtotal=Decimal(total)),
@@ -473,7 +473,8 @@ def test_the_capture_decision_and_payment_status(rules, total, mode, limit, stat
 
     assert result.capture.mode == mode
     assert result.capture.max_auto_capture == (Decimal(limit) if limit else None)
-    assert result.capture.payment_status == status
+    # The engine decides mode and limit; payments turns them into a status.
+    assert result.capture.over_auto_capture_limit == (status == PaymentStatus.AWAITING_CAPTURE)
 
 
 def test_a_reseller_capture_rule_overrides_the_channel_one():
@@ -484,9 +485,9 @@ def test_a_reseller_capture_rule_overrides_the_channel_one():
 
     capture = run(rules).capture
 
-    assert (capture.mode, capture.payment_status, capture.rule_name) == (
+    assert (capture.mode, capture.over_auto_capture_limit, capture.rule_name) == (
         CaptureMode.DEFERRED,
-        PaymentStatus.ON_TERMS,
+        False,
         "Net 30",
     )
 
@@ -500,7 +501,7 @@ def test_the_auto_capture_limit_is_checked_against_the_total_after_fees_and_cred
     result = run(rules)
 
     assert result.invoice.total == Decimal("102.00")
-    assert result.capture.payment_status == PaymentStatus.AWAITING_CAPTURE
+    assert result.capture.over_auto_capture_limit
     assert "over the 101.00 auto-capture limit" in result.capture.explanation
 
 
