@@ -10,7 +10,7 @@ from channels.choices import StockPolicy
 from channels.exceptions import StockImportError
 from channels.models import Listing, Product, StockAdjustment
 from channels.services import product_stock_set, stock_import_csv
-from orders.exceptions import OrderValidationError
+from orders.exceptions import FieldError, OrderValidationError
 from orders.models import Order
 from tests.apikeys.conftest import ApiClient, issue_key, order_body
 from tests.factories import ListingFactory, ProductFactory
@@ -29,8 +29,8 @@ def test_an_order_for_more_than_is_available_is_refused_naming_the_sku(place, ca
     with pytest.raises(OrderValidationError) as refused:
         place(("MUG-1", 1), ("CAP-NAVY", 5000))
 
-    assert refused.value.errors == [
-        ("items[1].quantity", "CAP-NAVY: 500 available, 5,000 requested.")
+    assert refused.value.field_errors == [
+        FieldError("quantity", "CAP-NAVY: 500 available, 5,000 requested.", item=1)
     ]
     cap.refresh_from_db()
     mug.refresh_from_db()
@@ -66,7 +66,10 @@ def test_the_api_refuses_with_422_and_the_field_path(reseller_with_user, cap):
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "items[0].quantity", "message": "CAP-NAVY: 500 available, 5,000 requested."}
+        {
+            "field": "items[0].quantity",
+            "message": "Line 1: CAP-NAVY: 500 available, 5,000 requested.",
+        }
     ]
 
 
@@ -216,7 +219,7 @@ def test_twenty_concurrent_orders_for_five_units_place_exactly_five(reseller_wit
     statuses = sorted(status for status, _ in results.values())
     assert statuses == [201] * 5 + [422] * 15
     refusals = {body["errors"][0]["message"] for status, body in results.values() if status == 422}
-    assert refusals == {"LAST-5: 0 available, 1 requested."}
+    assert refusals == {"Line 1: LAST-5: 0 available, 1 requested."}
     assert Order.objects.count() == 5
     product = Product.objects.get(sku="LAST-5")
     assert (product.stock, product.reserved, product.available) == (5, 5, 0)
