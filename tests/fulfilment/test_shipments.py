@@ -294,3 +294,28 @@ def test_shipment_pages_are_staff_only(reseller_client, place, cap):
     assert (
         reseller_client.post(reverse("backoffice:order_cancel", args=[order.pk])).status_code == 403
     )
+
+
+def test_exports_carry_each_orders_carriers_and_tracking_numbers(staff_client, place, cap, staff):
+    import csv
+    import io
+
+    order = place(("CAP-NAVY", 2))
+    line = order.lines.get()
+    shipment_create(
+        order=order, carrier="UPS", tracking_number="1ZA", quantities={line.pk: 1}, actor=staff
+    )
+    shipment_create(order=order, carrier="UPS", tracking_number="1ZB", actor=staff)
+    unshipped = place(("CAP-NAVY", 1))
+
+    response = staff_client.get(reverse("backoffice:order_export", kwargs={"fmt": "csv"}))
+
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    by_number = {row["Order number"]: row for row in rows}
+    assert (by_number[order.number]["Carrier"], by_number[order.number]["Tracking numbers"]) == (
+        "UPS",
+        "1ZA; 1ZB",
+    )
+    assert by_number[unshipped.number]["Tracking numbers"] == ""
