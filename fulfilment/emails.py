@@ -46,6 +46,7 @@ def build_message(email: OrderEmail) -> EmailMultiAlternatives:
         "order": order,
         "reseller": order.reseller,
         "shipment": email.shipment,
+        "final": email.final,
         "portal_url": f"{settings.SITE_URL}{order.get_portal_url()}",
         "support_email": settings.SUPPORT_EMAIL,
     }

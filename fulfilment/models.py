@@ -53,6 +53,8 @@ class OrderEmail(models.Model):
     shipment = models.ForeignKey(
         Shipment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # For a shipment: it completed the order (the e-mail says "has shipped", not "part of").
+    final = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=16, blank=True, editable=False)

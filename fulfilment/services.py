@@ -271,8 +271,13 @@ def record_shipments(
 
     order_emails_enqueue(
         [
-            OrderEmail(order=shipment.order, kind=OrderEmailKind.SHIPPED, shipment=shipment)
-            for shipment in shipments
+            OrderEmail(
+                order=shipment.order,
+                kind=OrderEmailKind.SHIPPED,
+                shipment=shipment,
+                final=final,
+            )
+            for shipment, _amount, final in outcomes
         ]
     )
     for shipment, amount, final in outcomes:

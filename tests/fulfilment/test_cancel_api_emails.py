@@ -273,3 +273,35 @@ def test_an_auto_approved_signup_gets_only_the_approved_email(
 
     to_reseller = [m.subject for m in mail.outbox if m.to == ["q@example.com"]]
     assert to_reseller == ["Your reseller account is approved"]
+
+
+def test_a_partial_shipment_email_says_the_rest_follows(
+    place, cap, staff, django_capture_on_commit_callbacks
+):
+    order = place(("CAP-NAVY", 2))
+    line = order.lines.get()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="A", quantities={line.pk: 1}, actor=staff
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_create(order=order, carrier="UPS", tracking_number="B", actor=staff)
+
+    first, last = (message.body for message in mail.outbox)
+    assert "Part of order" in first and "the rest follows" in first
+    assert f"Order {order.number} (your reference" in last and "Part of" not in last
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_the_shipments_api_query_count_does_not_grow(
+    api, place, cap, staff, django_assert_max_num_queries, count
+):
+    for number in range(count):
+        order = place(("CAP-NAVY", 1))
+        shipment_create(order=order, carrier="UPS", tracking_number=f"1Z{number}", actor=staff)
+
+    with django_assert_max_num_queries(8):
+        body = api.get("/shipments", {"limit": 50}).json()
+
+    assert len(body["items"]) == count
