@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -384,34 +384,59 @@ def stock_reserve(*, requests: list[StockRequest], allow_backorder: bool) -> Non
     """Reserve stock for an order's lines, inside the caller's transaction.
 
     The race: two orders for the last units, each reading "5 available" and each reserving
-    5. A conditional UPDATE (`… SET reserved = reserved + q WHERE stock - reserved >= q`)
+    5. One conditional UPDATE (`… SET reserved = reserved + q WHERE stock - reserved >= q`)
     makes the check and the write one statement, so the database serialises them on the row
-    and the second matches no row. Rows are updated in product-id order so two orders for
-    the same products cannot deadlock. On a shortfall nothing stays reserved: the caller's
-    transaction rolls back with InsufficientStock.
+    and the second order's row no longer matches. One statement for all the order's lines
+    (RETURNING the rows it reserved); on PostgreSQL the rows are locked in id order first, so
+    two orders for the same products cannot deadlock. On a shortfall the caller's transaction
+    rolls back with InsufficientStock, so nothing stays reserved.
     """
-    shortfalls: list[Shortfall] = []
-    now = timezone.now()
-    for request in sorted(requests, key=lambda r: r.product_id):
-        products = Product.objects.filter(pk=request.product_id)
-        if not allow_backorder:
-            products = products.filter(stock__gte=F("reserved") + request.quantity)
-        updated = products.update(reserved=F("reserved") + request.quantity, updated_at=now)
-        if not updated:
-            stock, reserved = Product.objects.values_list("stock", "reserved").get(
-                pk=request.product_id
-            )
-            shortfalls.append(
+    if not requests:
+        return
+    quantities: dict[int, int] = {}
+    for request in requests:
+        quantities[request.product_id] = quantities.get(request.product_id, 0) + request.quantity
+    ids = sorted(quantities)
+    table = connection.ops.quote_name(Product._meta.db_table)
+    amount = "CASE id " + " ".join("WHEN %s THEN %s" for _ in ids) + " END"
+    amount_params = [value for product_id in ids for value in (product_id, quantities[product_id])]
+    id_list = ", ".join("%s" for _ in ids)
+    # Only placeholders and the model's own table name are formatted into the SQL (S608).
+    if connection.vendor == "postgresql":
+        target = f"SELECT id FROM {table} WHERE id IN ({id_list}) ORDER BY id FOR UPDATE"  # noqa: S608
+    else:  # SQLite locks the whole database for a write; there is no row order to keep
+        target = id_list
+    sql = (
+        f"UPDATE {table} SET reserved = reserved + {amount}, updated_at = %s WHERE id IN ({target})"  # noqa: S608, E501
+    )
+    params = [*amount_params, timezone.now(), *ids]
+    if not allow_backorder:
+        sql += f" AND stock - reserved >= {amount}"
+        params += amount_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING id", params)
+        reserved = {product_id for (product_id,) in cursor.fetchall()}
+    if len(reserved) < len(ids):
+        # Rows not reserved were short (or are gone); their columns are unchanged by us.
+        current = {
+            product_id: max(stock - held, 0)
+            for product_id, stock, held in Product.objects.filter(
+                pk__in=[product_id for product_id in ids if product_id not in reserved]
+            ).values_list("pk", "stock", "reserved")
+        }
+        raise InsufficientStock(
+            [
                 Shortfall(
                     position=request.position,
                     sku=request.sku,
-                    available=max(stock - reserved, 0),
+                    available=current.get(request.product_id, 0),
                     requested=request.quantity,
                 )
-            )
-    if shortfalls:
-        raise InsufficientStock(sorted(shortfalls, key=lambda s: s.position))
-    listings_touch(product_ids=sorted({request.product_id for request in requests}))
+                for request in sorted(requests, key=lambda r: r.position)
+                if request.product_id not in reserved
+            ]
+        )
+    listings_touch(product_ids=ids)
 
 
 def _quantities_update(quantities: dict[int, int], **assignments) -> None:

@@ -264,7 +264,8 @@ def record_shipments(
         if state.order.status != targets[order_id]
     ]
     orders_transition(orders=moving, to_status=targets, actor=actor)
-    staying = [order_id for order_id in touched if order_id not in {o.pk for o in moving}]
+    moved = {order.pk for order in moving}
+    staying = [order_id for order_id in touched if order_id not in moved]
     now = timezone.now()
     for start in range(0, len(staying), CHUNK):
         Order.objects.filter(pk__in=staying[start : start + CHUNK]).update(updated_at=now)

@@ -542,10 +542,13 @@ def orders_transition(
             raise OrderTransitionNotAllowed(f"{order.number}: {refusal}")
         moves.setdefault((order.status, target), []).append(order)
     events = []
+    now = timezone.now()
     for (from_status, target), group in moves.items():
-        Order.objects.filter(pk__in=[order.pk for order in group]).update(
-            status=target, updated_at=timezone.now()
-        )
+        ids = [order.pk for order in group]
+        for start in range(0, len(ids), 900):  # under every database's parameter limit
+            Order.objects.filter(pk__in=ids[start : start + 900]).update(
+                status=target, updated_at=now
+            )
         for order in group:
             order.status = target
             events.append(
