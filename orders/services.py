@@ -314,7 +314,6 @@ def _order_place(
         note=request.note.strip(),
         created_by=actor,
     )
-    _reserve_stock(reseller=reseller, request=request, listings=listings)
     lines = []
     for item in request.items:
         listing = listings[item.sku.strip()]
@@ -333,6 +332,8 @@ def _order_place(
     # The seam where the rules engine decides the invoice and the payment capture.
     invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
     _check_order_totals_fit(order, invoice_lines)
+    # Last of the checks, so an order refused for anything else never touches the stock rows.
+    _reserve_stock(reseller=reseller, request=request, listings=listings)
     order.save()  # the database numbers it (Order.number) and returns the number with the id
     for line in lines:
         line.order = order
