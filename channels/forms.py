@@ -60,6 +60,13 @@ class ProductForm(VersionFormMixin, forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The stock on hand as the page showed it travels with the form, so saving another
+        # field does not write back a count that orders changed meanwhile (changed_data
+        # compares with what was shown, not with the row as it is now).
+        self.fields["stock"].show_hidden_initial = True
+
     def clean_sku(self) -> str:
         sku = self.cleaned_data["sku"].strip()
         if any(character.isspace() or character in ',;"' for character in sku):

@@ -223,3 +223,30 @@ def test_twenty_concurrent_orders_for_five_units_place_exactly_five(reseller_wit
     assert Order.objects.count() == 5
     product = Product.objects.get(sku="LAST-5")
     assert (product.stock, product.reserved, product.available) == (5, 5, 0)
+
+
+def test_saving_the_product_form_keeps_stock_that_moved_while_it_was_open(
+    staff_client, place, cap, staff
+):
+    from fulfilment.services import shipment_create
+
+    url = reverse("backoffice:product_edit", args=[cap.pk])
+    form = staff_client.get(url).context["form"]
+    order = place(("CAP-NAVY", 10))
+    shipment_create(order=order, carrier="UPS", tracking_number="1Z", actor=staff)
+    data = {
+        "sku": "CAP-NAVY",
+        "title": "Navy cap",
+        "cost": "1",
+        "msrp": "2",
+        "weight": "0",
+        "stock": "500",
+        "initial-stock": "500",
+        "version": form["version"].value(),
+    }
+
+    assert staff_client.post(url, data).status_code == 302
+
+    cap.refresh_from_db()
+    assert (cap.title, cap.stock) == ("Navy cap", 490)
+    assert not StockAdjustment.objects.exists()
