@@ -31,6 +31,7 @@ from apikeys.security import (
     authentication_failure_message,
 )
 from channels import api as catalog_api
+from fulfilment import api as fulfilment_api
 from orders import api as orders_api
 from orders.exceptions import OrderValidationError, ResellerCannotOrder
 
@@ -94,6 +95,7 @@ api = NinjaAPI(
 api.add_router("", account_api.router)
 api.add_router("", catalog_api.router)
 api.add_router("", orders_api.router)
+api.add_router("", fulfilment_api.router)
 
 
 INVALID_REQUEST = "The request is not valid; see errors for each field. Nothing was saved."

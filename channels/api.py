@@ -25,7 +25,10 @@ class ProductOut(Schema):
     currency: str = Field(examples=["USD"])
     msrp: Money
     weight: Decimal = Field(description="Pounds, a decimal string.")
-    stock: int
+    quantity_available: int = Field(
+        description="Units you can order now: stock on hand minus units reserved by orders "
+        "that have not shipped."
+    )
 
     @staticmethod
     def resolve_sku(listing: Listing) -> str:
@@ -52,8 +55,8 @@ class ProductOut(Schema):
         return listing.product.weight
 
     @staticmethod
-    def resolve_stock(listing: Listing) -> int:
-        return listing.product.stock
+    def resolve_quantity_available(listing: Listing) -> int:
+        return listing.product.available
 
 
 class ProductPage(PageMeta):

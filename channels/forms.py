@@ -4,13 +4,22 @@ from django import forms
 
 from core.concurrency import VersionFormMixin
 
+from .choices import StockPolicy
 from .models import Channel, Listing, Product
 
 
 class ChannelForm(VersionFormMixin, forms.ModelForm):
     class Meta:
         model = Channel
-        fields = ["name", "slug", "currency", "is_active", "is_default"]
+        fields = [
+            "name",
+            "slug",
+            "currency",
+            "is_active",
+            "is_default",
+            "stock_policy",
+            "cancel_window_hours",
+        ]
         help_texts = {"slug": "Short identifier used in URLs and rules, e.g. wholesale."}
 
     def _get_validation_exclusions(self):
@@ -19,6 +28,13 @@ class ChannelForm(VersionFormMixin, forms.ModelForm):
         exclusions = super()._get_validation_exclusions()
         exclusions.add("is_default")
         return exclusions
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stock_policy"].required = False
+
+    def clean_stock_policy(self) -> str:
+        return self.cleaned_data.get("stock_policy") or StockPolicy.REFUSE
 
     def clean_currency(self) -> str:
         currency = self.cleaned_data["currency"].strip().upper()
@@ -39,9 +55,17 @@ class ProductForm(VersionFormMixin, forms.ModelForm):
         fields = ["sku", "title", "description", "cost", "msrp", "weight", "stock"]
         help_texts = {
             "sku": "Resellers order by SKU. No spaces or commas (it is used in CSV files).",
-            "stock": "Units on hand, shown to resellers in their catalog.",
+            "stock": "Units on the shelf. Resellers see what is available: this minus the "
+            "units reserved by orders not shipped yet.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The stock on hand as the page showed it travels with the form, so saving another
+        # field does not write back a count that orders changed meanwhile (changed_data
+        # compares with what was shown, not with the row as it is now).
+        self.fields["stock"].show_hidden_initial = True
 
     def clean_sku(self) -> str:
         sku = self.cleaned_data["sku"].strip()
@@ -118,26 +142,24 @@ class ListingForm(VersionFormMixin, forms.ModelForm):
         }
 
 
-class ListingImportForm(forms.Form):
-    MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+class CsvUploadForm(forms.Form):
+    """A CSV file or pasted rows, decoded to `cleaned_data["csv_text"]` (imports share it)."""
 
-    channel = forms.ModelChoiceField(
-        label="Channel",
-        queryset=Channel.objects.order_by("name"),
-        empty_label="Choose a channel",
-        help_text="Every row is listed on this channel.",
-    )
+    MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+    file_help = ""
+    text_placeholder = ""
+
     file = forms.FileField(
         label="CSV file",
         required=False,
-        help_text="Columns sku,price and optionally active (yes/no). A header row is optional.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
-    text = forms.CharField(
-        label="Or paste CSV rows",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "MUG-1,8.25,yes"}),
-    )
+    text = forms.CharField(label="Or paste CSV rows", required=False, widget=forms.Textarea())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.file_help
+        self.fields["text"].widget.attrs.update({"rows": 6, "placeholder": self.text_placeholder})
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -160,3 +182,21 @@ class ListingImportForm(forms.Form):
         elif not self.errors:
             raise forms.ValidationError("Choose a CSV file or paste some rows.")
         return cleaned
+
+
+class ListingImportForm(CsvUploadForm):
+    file_help = "Columns sku,price and optionally active (yes/no). A header row is optional."
+    text_placeholder = "MUG-1,8.25,yes"
+
+    channel = forms.ModelChoiceField(
+        label="Channel",
+        queryset=Channel.objects.order_by("name"),
+        empty_label="Choose a channel",
+        help_text="Every row is listed on this channel.",
+    )
+    field_order = ["channel", "file", "text"]
+
+
+class StockImportForm(CsvUploadForm):
+    file_help = "Columns sku,stock: the units on hand. A header row is optional."
+    text_placeholder = "MUG-1,120"

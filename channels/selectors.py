@@ -4,7 +4,7 @@ from django.db.models import Count, QuerySet
 
 from core.selectors import related_count
 
-from .models import Channel, Listing, Product
+from .models import Channel, Listing, Product, StockAdjustment
 
 
 def channel_list() -> QuerySet[Channel]:
@@ -54,3 +54,8 @@ def listing_list() -> QuerySet[Listing]:
     return Listing.objects.select_related("channel", "product").order_by(
         "channel__name", "product__sku"
     )
+
+
+def stock_adjustments_for_product(*, product: Product) -> QuerySet[StockAdjustment]:
+    """Back-office product page: staff changes to the stock on hand, newest first."""
+    return product.adjustments.select_related("actor").order_by("-created_at", "-id")

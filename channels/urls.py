@@ -13,6 +13,7 @@ backoffice_urlpatterns = [
     path("channels/<int:pk>/", backoffice.channel_edit, name="channel_edit"),
     path("products/", backoffice.product_list_view, name="product_list"),
     path("products/new/", backoffice.product_edit, name="product_create"),
+    path("products/stock-import/", backoffice.stock_import, name="stock_import"),
     path("products/<int:pk>/", backoffice.product_edit, name="product_edit"),
     path("listings/", backoffice.listing_list_view, name="listing_list"),
     path("listings/new/", backoffice.listing_edit, name="listing_create"),

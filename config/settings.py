@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rules",
     "apikeys",
     "payments",
+    "fulfilment",
     "api",
     # Pages composed from several apps' data (portal home, catalog, the reseller page).
     "pages",
@@ -164,6 +165,9 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reseller Portal <no-reply@localhost>")
+# Where a reseller's reply to an e-mail goes (the Reply-To header). Empty: the e-mails carry
+# no Reply-To and do not invite a reply, since DEFAULT_FROM_EMAIL may be a no-reply address.
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

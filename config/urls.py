@@ -8,6 +8,7 @@ from api import urls as api_urls
 from apikeys import urls as apikeys_urls
 from channels import urls as channels_urls
 from core.views import healthz
+from fulfilment import urls as fulfilment_urls
 from orders import urls as orders_urls
 from pages import urls as pages_urls
 from payments import urls as payments_urls
@@ -22,6 +23,7 @@ DOMAIN_URLS = [
     rules_urls,
     apikeys_urls,
     payments_urls,
+    fulfilment_urls,
     pages_urls,
 ]
 portal_urlpatterns = [p for module in DOMAIN_URLS for p in module.portal_urlpatterns]

@@ -23,27 +23,38 @@ __all__ = [
 class OrderStatus(models.TextChoices):
     OPEN = "open", "Open"
     ON_HOLD = "on_hold", "On hold"
+    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
     SHIPPED = "shipped", "Shipped"
     CLOSED = "closed", "Closed"
     CANCELED = "canceled", "Canceled"
 
 
-# The one place that says which order status may follow which.
+# The one place that says which order status may follow which. The shipped statuses follow the
+# shipped quantities (fulfilment's shipments): partially shipped -> shipped when the last unit
+# ships or the rest is canceled. Only an order with nothing shipped can be canceled.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    OrderStatus.OPEN: frozenset({OrderStatus.ON_HOLD, OrderStatus.SHIPPED, OrderStatus.CANCELED}),
+    OrderStatus.OPEN: frozenset(
+        {
+            OrderStatus.ON_HOLD,
+            OrderStatus.PARTIALLY_SHIPPED,
+            OrderStatus.SHIPPED,
+            OrderStatus.CANCELED,
+        }
+    ),
     OrderStatus.ON_HOLD: frozenset({OrderStatus.OPEN, OrderStatus.CANCELED}),
+    OrderStatus.PARTIALLY_SHIPPED: frozenset({OrderStatus.SHIPPED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.CLOSED}),
     OrderStatus.CLOSED: frozenset(),
     OrderStatus.CANCELED: frozenset(),
 }
 
-# Back-office buttons: action name -> (target status, button label).
+# Back-office buttons: action name -> (target status, button label). Shipping and canceling
+# are not plain status moves (stock, shipments, payment): the fulfilment app's Add shipment
+# and Cancel order do them.
 STATUS_ACTIONS: dict[str, tuple[str, str]] = {
     "hold": (OrderStatus.ON_HOLD, "Hold"),
     "release": (OrderStatus.OPEN, "Release"),
-    "ship": (OrderStatus.SHIPPED, "Ship"),
     "close": (OrderStatus.CLOSED, "Close"),
-    "cancel": (OrderStatus.CANCELED, "Cancel"),
 }
 
 
@@ -72,3 +83,5 @@ class OrderEventKind(models.TextChoices):
     # (payments.PaymentAttempt); kept so those rows still read.
     PAYMENT_AUTHORIZED = "payment_authorized", "Payment authorized"
     PAYMENT_CAPTURED = "payment_captured", "Payment captured"
+    SHIPMENT_ADDED = "shipment_added", "Shipment added"
+    REMAINDER_CANCELED = "remainder_canceled", "Unshipped units canceled"

@@ -30,3 +30,26 @@ def order_status_changed_event(
         params={"note": note},
         actor=actor,
     )
+
+
+def shipment_added_event(
+    *, order: Order, carrier: str, tracking_number: str, units: int, actor: User | None
+) -> OrderEvent:
+    """Unsaved: the fulfilment app saves a tracking import's events with one bulk_create."""
+    return OrderEvent(
+        order=order,
+        kind=OrderEventKind.SHIPMENT_ADDED,
+        params={"carrier": carrier, "tracking_number": tracking_number, "units": units},
+        actor=actor,
+    )
+
+
+def remainder_canceled_event(
+    *, order: Order, units: int, reason: str, actor: User | None
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=OrderEventKind.REMAINDER_CANCELED,
+        params={"units": units, "reason": reason},
+        actor=actor,
+    )

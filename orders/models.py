@@ -158,6 +158,8 @@ class OrderLine(models.Model):
     sku = models.CharField("SKU", max_length=64)
     title = models.CharField(max_length=255)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # Units that will not ship: the order, or what was left of it, was canceled.
+    quantity_canceled = models.PositiveIntegerField(default=0)
     unit_price = money_field()
     unit_weight = models.DecimalField(max_digits=10, decimal_places=3, default=Decimal("0"))
     line_total = money_field()
@@ -199,6 +201,9 @@ class OrderEvent(models.Model):
     - status_changed: `note`, what the staff member wrote (may be empty).
     - payment_authorized / payment_captured: `amount` (a decimal string), `currency`,
       `reference` (the gateway's), `gateway_note` (the gateway's remark, may be empty).
+
+    - shipment_added: `carrier`, `tracking_number`, `units` (the fulfilment app's shipments).
+    - remainder_canceled: `units` (unshipped units canceled), `reason`.
 
     Rows written before events were typed and whose text could not be read back carry the
     old sentence as `legacy_message` (see migration 0004), shown as it was.
@@ -250,4 +255,16 @@ class OrderEvent(models.Model):
             if params.get("gateway_note"):
                 text += f" ({params['gateway_note']})"
             return f"{text}. Reference {params['reference']}."
+        if self.kind == OrderEventKind.SHIPMENT_ADDED:
+            units = params.get("units", 0)
+            return (
+                f"{units:,} unit{'s' if units != 1 else ''} shipped via "
+                f"{params.get('carrier', '')} {params.get('tracking_number', '')}."
+            )
+        if self.kind == OrderEventKind.REMAINDER_CANCELED:
+            units = params.get("units", 0)
+            return (
+                f"{units:,} unshipped unit{'s' if units != 1 else ''} canceled: "
+                f"{params.get('reason', '')}"
+            )
         return ""

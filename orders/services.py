@@ -8,10 +8,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.models import User
+from channels.choices import StockPolicy
+from channels.exceptions import InsufficientStock
 from channels.models import Listing
+from channels.services import StockRequest, stock_release, stock_reserve
 from core.tasks import enqueue_on_commit
 from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from resellers.models import Reseller
@@ -20,6 +24,7 @@ from resellers.tasks import activate_reseller
 from .choices import (
     ALLOWED_TRANSITIONS,
     SHIPPING_METHODS,
+    OrderEventKind,
     OrderSource,
     OrderStatus,
     shipping_method_canonical,
@@ -37,10 +42,11 @@ from .models import (
     SHIP_TO_FIELDS,
     InvoiceLine,
     Order,
+    OrderEvent,
     OrderLine,
     ship_to_field,
 )
-from .signals import order_placed, order_status_changed, shipment_created
+from .signals import order_placed, order_status_changed
 
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
@@ -326,6 +332,8 @@ def _order_place(
     # The seam where the rules engine decides the invoice and the payment capture.
     invoice_lines = apply_invoice(order=order, lines=lines, reseller=reseller)
     _check_order_totals_fit(order, invoice_lines)
+    # Last of the checks, so an order refused for anything else never touches the stock rows.
+    _reserve_stock(reseller=reseller, request=request, listings=listings)
     order.save()  # the database numbers it (Order.number) and returns the number with the id
     for line in lines:
         line.order = order
@@ -410,6 +418,35 @@ def _order_too_large() -> FieldError:
     )
 
 
+def _reserve_stock(*, reseller: Reseller, request: OrderRequest, listings: dict) -> None:
+    """Reserve every line's units, or refuse the order naming each short SKU.
+
+    Inside order_place's transaction: a refused order reserves nothing, and a placed order's
+    reservation commits with it. The channel's policy may accept backorders instead.
+    """
+    requests = [
+        StockRequest(
+            position=index,
+            product_id=listings[item.sku.strip()].product_id,
+            sku=listings[item.sku.strip()].product.sku,
+            quantity=item.quantity,
+        )
+        for index, item in enumerate(request.items)
+    ]
+    try:
+        stock_reserve(
+            requests=requests,
+            allow_backorder=reseller.channel.stock_policy == StockPolicy.BACKORDER,
+        )
+    except InsufficientStock as error:
+        raise OrderValidationError(
+            [
+                FieldError("quantity", f"{shortfall.message}.", item=shortfall.position)
+                for shortfall in error.shortfalls
+            ]
+        ) from error
+
+
 def _remember_related(order: Order, name: str, objects: list) -> None:
     """Fill `order.<name>.all()` with `objects` the way prefetch_related() would."""
     queryset = getattr(order, name).all()
@@ -420,6 +457,43 @@ def _remember_related(order: Order, name: str, objects: list) -> None:
     order._prefetched_objects_cache[name] = queryset
 
 
+def _transition_refusal(from_status: str, to_status: str) -> str:
+    if to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
+        return ""
+    if to_status == OrderStatus.CANCELED and from_status in (
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.SHIPPED,
+        OrderStatus.CLOSED,
+    ):
+        return (
+            f"This order is {OrderStatus(from_status).label.lower()}, so it cannot be canceled; "
+            "what has shipped cannot be called back."
+        )
+    return (
+        f"A {OrderStatus(from_status).label.lower()} order cannot become "
+        f"{OrderStatus(to_status).label.lower()}."
+    )
+
+
+def _release_unshipped(order: Order) -> None:
+    """A canceled order's reservations go back on the shelf.
+
+    Only an order with nothing shipped can be canceled (ALLOWED_TRANSITIONS), so every unit
+    not already canceled is still reserved.
+    """
+    lines = list(order.lines.filter(quantity__gt=models.F("quantity_canceled")))
+    released: dict[int, int] = {}
+    for line in lines:
+        if line.product_id is not None:
+            released[line.product_id] = (
+                released.get(line.product_id, 0) + line.quantity - line.quantity_canceled
+            )
+    order.lines.filter(pk__in=[line.pk for line in lines]).update(
+        quantity_canceled=models.F("quantity")
+    )
+    stock_release(quantities=released)
+
+
 @transaction.atomic
 def order_transition(
     *, order: Order, to_status: str, actor: User | None, message: str = ""
@@ -427,13 +501,13 @@ def order_transition(
     """Move an order to another status: the one place every order status change goes through."""
     locked = Order.objects.select_for_update().get(pk=order.pk)
     from_status = locked.status
-    if to_status not in ALLOWED_TRANSITIONS.get(from_status, frozenset()):
-        raise OrderTransitionNotAllowed(
-            f"A {OrderStatus(from_status).label.lower()} order cannot become "
-            f"{OrderStatus(to_status).label.lower()}."
-        )
+    refusal = _transition_refusal(from_status, to_status)
+    if refusal:
+        raise OrderTransitionNotAllowed(refusal)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
+    if to_status == OrderStatus.CANCELED:
+        _release_unshipped(locked)
     order_status_changed_event(
         order=locked, from_status=from_status, to_status=to_status, actor=actor, note=message
     )
@@ -445,11 +519,57 @@ def order_transition(
         actor=actor,
         reason=message,
     )
-    if to_status == OrderStatus.SHIPPED:
-        # Until shipments are recorded one by one (fulfilment), shipping the order ships all
-        # of it: one shipment of the whole invoice value.
-        shipment_created.send(
-            sender=Order, order=locked, shipment=None, amount=locked.total, final=True, actor=actor
-        )
     order.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def orders_transition(
+    *, orders: list[Order], to_status: dict[int, str], actor: User | None, message: str = ""
+) -> None:
+    """Move many orders at once (a tracking import): order_transition's checks, history and
+    signal, in a fixed number of queries however many orders.
+
+    `orders` must be locked by the caller (select_for_update) and are updated in place;
+    `to_status` maps order id -> new status. Canceling is not done here (it releases stock
+    line by line): use order_transition.
+    """
+    moves: dict[tuple[str, str], list[Order]] = {}
+    for order in orders:
+        target = to_status[order.pk]
+        if target == OrderStatus.CANCELED:
+            raise ValueError("orders_transition does not cancel; use order_transition.")
+        refusal = _transition_refusal(order.status, target)
+        if refusal:
+            raise OrderTransitionNotAllowed(f"{order.number}: {refusal}")
+        moves.setdefault((order.status, target), []).append(order)
+    events = []
+    now = timezone.now()
+    for (from_status, target), group in moves.items():
+        ids = [order.pk for order in group]
+        for start in range(0, len(ids), 900):  # under every database's parameter limit
+            Order.objects.filter(pk__in=ids[start : start + 900]).update(
+                status=target, updated_at=now
+            )
+        for order in group:
+            order.status = target
+            events.append(
+                OrderEvent(
+                    order=order,
+                    kind=OrderEventKind.STATUS_CHANGED,
+                    from_status=from_status,
+                    to_status=target,
+                    params={"note": message},
+                    actor=actor,
+                )
+            )
+    OrderEvent.objects.bulk_create(events, batch_size=500)
+    for event in events:
+        order_status_changed.send(
+            sender=Order,
+            order=event.order,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            actor=actor,
+            reason=message,
+        )

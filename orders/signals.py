@@ -24,7 +24,8 @@ order_placed = Signal()
 order_status_changed = Signal()
 
 # Sent by the fulfilment app when a shipment is recorded.
-# Arguments: order, shipment, amount (Decimal: the invoice value of the goods in this shipment),
+# Arguments: order (the current row, locked by the shipping transaction), shipment,
+# amount (Decimal: the invoice value of the goods in this shipment),
 # final (bool: nothing is left to ship), actor.
 shipment_created = Signal()
 

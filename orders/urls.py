@@ -15,9 +15,7 @@ backoffice_urlpatterns = [
     path("orders/<int:pk>/", backoffice.order_detail, name="order_detail"),
     path("orders/<int:pk>/hold/", backoffice.order_hold, name="order_hold"),
     path("orders/<int:pk>/release/", backoffice.order_release, name="order_release"),
-    path("orders/<int:pk>/ship/", backoffice.order_ship, name="order_ship"),
     path("orders/<int:pk>/close/", backoffice.order_close, name="order_close"),
-    path("orders/<int:pk>/cancel/", backoffice.order_cancel, name="order_cancel"),
     path("resellers/<int:pk>/orders/", backoffice.reseller_orders, name="reseller_orders"),
 ]
 

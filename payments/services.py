@@ -322,6 +322,10 @@ def payment_capture_shipment(
     Called inside the shipment's transaction. A partial capture (not `final`) makes Stripe
     release the rest of the hold, so the remainder is authorized again once it succeeds.
     """
+    # The shipping transaction holds the order's row lock, so its payment status is current:
+    # skipping here keeps a tracking import's queries flat for orders with nothing to capture.
+    if order.payment_status != S.AUTHORIZED:
+        return None
     locked = lock_order(order)
     if locked.payment_status != S.AUTHORIZED:
         return None

@@ -360,19 +360,22 @@ def reseller_signup(
         actor=user,
         kind=StatusChangeKind.SIGNED_UP,
     )
-    enqueue_on_commit(tasks.send_reseller_notice, reseller.pk, "received")
     enqueue_on_commit(tasks.notify_staff_of_signup, reseller.pk)
     if PortalSettings.load().auto_approve_resellers:
         # Nobody is there to choose a channel: the single active channel, else the default.
         channel = channel_for_approval() or default_channel()
         if channel is not None and channel.is_active:
-            reseller_transition(
+            reseller = reseller_transition(
                 reseller=reseller,
                 to_status=ResellerStatus.APPROVED,
                 actor=None,
                 kind=StatusChangeKind.AUTO_APPROVED,
                 channel=channel,
             )
+    # One e-mail: an application approved at once gets the "approved" one (sent by the
+    # transition), not also "we review every application".
+    if reseller.status == ResellerStatus.PENDING:
+        enqueue_on_commit(tasks.send_reseller_notice, reseller.pk, "received")
     return user
 
 

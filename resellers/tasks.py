@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.template.loader import render_to_string
 
 from accounts.models import User
@@ -39,7 +39,13 @@ def send_reseller_notice(reseller_id: int, notice: str) -> None:
     body = render_to_string(
         f"emails/reseller_{notice}.txt", {"reseller": reseller, "site_url": settings.SITE_URL}
     )
-    send_mail(NOTICE_SUBJECTS[notice], body, None, [reseller.email])
+    EmailMessage(
+        NOTICE_SUBJECTS[notice],
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [reseller.email],
+        reply_to=[settings.SUPPORT_EMAIL] if settings.SUPPORT_EMAIL else None,
+    ).send()
 
 
 @shared_task(acks_late=True, **MAIL_RETRY)

@@ -6,17 +6,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from channels.exceptions import CatalogError, ListingImportError
+from channels.exceptions import CatalogError, ListingImportError, StockImportError
 from channels.filters import ListingFilter, ProductFilter
-from channels.forms import ChannelForm, ListingForm, ListingImportForm, ProductForm
+from channels.forms import (
+    ChannelForm,
+    ListingForm,
+    ListingImportForm,
+    ProductForm,
+    StockImportForm,
+)
 from channels.models import Channel, Listing, Product
 from channels.selectors import (
     channel_list,
     listing_list,
     listing_list_for_product,
     product_list,
+    stock_adjustments_for_product,
 )
-from channels.services import channel_save, listing_import_csv, listing_save, product_save
+from channels.services import (
+    channel_save,
+    listing_import_csv,
+    listing_save,
+    product_save,
+    stock_import_csv,
+)
 from core.access import staff_required
 from core.concurrency import StaleEdit
 from core.money import format_money
@@ -68,10 +81,16 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = ProductForm(request.POST if request.method == "POST" else None, instance=product)
     if request.method == "POST" and form.is_valid():
         try:
+            data = dict(form.cleaned_data)
+            if product is not None and "stock" not in form.changed_data:
+                # Orders ship and reserve while the form is open: a stock on hand the staff
+                # member did not touch is not theirs to write back.
+                data.pop("stock", None)
             saved = product_save(
                 product=product,
-                data=form.cleaned_data,
+                data=data,
                 expected_version=form.cleaned_data["version"],
+                actor=request.user,
             )
         except (CatalogError, StaleEdit) as error:
             form.add_error(None, str(error))
@@ -79,10 +98,43 @@ def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, f"Product {saved.sku} saved.")
             return redirect("backoffice:product_list")
     listings = listing_list_for_product(product=product) if product else []
+    adjustments = stock_adjustments_for_product(product=product)[:50] if product else []
     return render(
         request,
         "backoffice/products/edit.html",
-        {"form": form, "product": product, "listings": listings},
+        {"form": form, "product": product, "listings": listings, "adjustments": adjustments},
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def stock_import(request: HttpRequest) -> HttpResponse:
+    """Set stock on hand from a CSV `sku,stock`: all or nothing, every change recorded."""
+    form = StockImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = stock_import_csv(text=form.cleaned_data["csv_text"], actor=request.user)
+        except StockImportError as error:
+            row_errors = error.errors
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"Stock imported: {result.updated} products changed, {result.unchanged} unchanged.",
+            )
+            return redirect("backoffice:product_list")
+    return render(
+        request,
+        "backoffice/products/stock_import.html",
+        {
+            "form": form,
+            "row_errors": row_errors[:MAX_SHOWN_ROW_ERRORS],
+            "hidden_error_count": max(len(row_errors) - MAX_SHOWN_ROW_ERRORS, 0),
+        },
     )
 
 

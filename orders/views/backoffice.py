@@ -14,7 +14,7 @@ from orders.exceptions import OrderError
 from orders.filters import OrderFilter
 from orders.selectors import order_list
 from orders.services import order_transition
-from orders.views.common import order_events
+from orders.views.common import SHIPMENT_PREFETCH, order_events
 from resellers.models import Reseller
 
 MAX_NOTE_LENGTH = 500
@@ -52,7 +52,7 @@ def available_actions(status: str) -> list[tuple[str, str]]:
 
 @staff_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_object_or_404(order_list(reseller=None), pk=pk)
+    order = get_object_or_404(order_list(reseller=None).prefetch_related(*SHIPMENT_PREFETCH), pk=pk)
     return render(
         request,
         "backoffice/orders/detail.html",
@@ -90,6 +90,4 @@ def _status_action(action: str) -> Callable[[HttpRequest, int], HttpResponse]:
 
 order_hold = _status_action("hold")
 order_release = _status_action("release")
-order_ship = _status_action("ship")
 order_close = _status_action("close")
-order_cancel = _status_action("cancel")

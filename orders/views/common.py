@@ -8,6 +8,10 @@ from datetime import datetime
 from orders.choices import OrderStatus, PaymentStatus
 from orders.models import OrderEvent
 
+# The order pages list the order's shipments (the fulfilment app's, reached through the
+# reverse relation, so orders imports nothing from above it).
+SHIPMENT_PREFETCH = ("shipments__lines__order_line",)
+
 # Order-status and payment-status events share the from/to columns.
 STATUS_LABELS = {**dict(OrderStatus.choices), **dict(PaymentStatus.choices)}
 

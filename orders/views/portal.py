@@ -23,7 +23,7 @@ from orders.forms import (
 from orders.models import SHIP_TO_FIELDS
 from orders.selectors import order_list
 from orders.services import LineRequest, OrderRequest, ShipTo, order_place
-from orders.views.common import order_events
+from orders.views.common import SHIPMENT_PREFETCH, order_events
 from resellers.models import Reseller
 
 
@@ -40,7 +40,9 @@ def order_list_view(request: HttpRequest, *, reseller: Reseller) -> HttpResponse
 
 @portal_view
 def order_detail(request: HttpRequest, pk: int, *, reseller: Reseller) -> HttpResponse:
-    order = get_object_or_404(order_list(reseller=reseller), pk=pk)
+    order = get_object_or_404(
+        order_list(reseller=reseller).prefetch_related(*SHIPMENT_PREFETCH), pk=pk
+    )
     return render(
         request,
         "portal/orders/detail.html",

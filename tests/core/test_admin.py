@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-OUR_APPS = ["accounts", "resellers", "channels", "orders", "rules", "apikeys"]
+OUR_APPS = ["accounts", "resellers", "channels", "orders", "rules", "apikeys", "fulfilment"]
 
 
 @pytest.mark.parametrize("app_label", OUR_APPS)

@@ -67,8 +67,9 @@ def test_a_reseller_orders_from_the_pad_and_staff_cancel_it(new_page):
     page.get_by_role("button", name="Hold").click()
     page.get_by_text("is now on hold").wait_for()
     screenshot(page, "backoffice-order-on-hold")
+    page.get_by_role("region", name="Status").get_by_label("Reason").fill("Customer called")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Cancel order").click()
     page.get_by_text("is now canceled").wait_for()
     order.refresh_from_db()
     assert order.status == "canceled"

@@ -8,7 +8,7 @@ from tests.factories import OrderFactory, OrderLineFactory, ResellerFactory
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ["hold", "release", "ship", "close", "cancel"]
+ACTIONS = ["hold", "release", "close", "cancel"]
 
 
 @pytest.fixture
@@ -115,9 +115,19 @@ def test_the_order_detail_shows_lines_ship_to_events_and_allowed_actions_only(st
     page = response.content.decode()
     for text in ["MUG-1", "Mug", "742 Evergreen Terrace", "Placed via Portal.", "system"]:
         assert text in page, text
-    assert [label for _, label in response.context["actions"]] == ["Hold", "Ship", "Cancel"]
+    assert [label for _, label in response.context["actions"]] == ["Hold"]
     assert reverse("backoffice:order_release", args=[order.pk]) not in page
+    # Shipping and canceling are the fulfilment app's: Add shipment, Cancel order with a reason.
+    assert reverse("backoffice:shipment_create", args=[order.pk]) in page
     assert 'data-confirm="Cancel order' in page
+
+
+def test_the_legacy_ship_action_is_gone_staff_ship_through_shipments(staff_client, order):
+    response = staff_client.post(f"/backoffice/orders/{order.pk}/ship/")
+
+    assert response.status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.OPEN
 
 
 @pytest.mark.parametrize(
@@ -125,10 +135,7 @@ def test_the_order_detail_shows_lines_ship_to_events_and_allowed_actions_only(st
     [
         ("open", "hold", "on_hold"),
         ("on_hold", "release", "open"),
-        ("open", "ship", "shipped"),
         ("shipped", "close", "closed"),
-        ("open", "cancel", "canceled"),
-        ("on_hold", "cancel", "canceled"),
     ],
 )
 def test_staff_move_an_order_through_an_allowed_action(
@@ -156,7 +163,7 @@ def test_staff_move_an_order_through_an_allowed_action(
 
 @pytest.mark.parametrize(
     ("start", "action"),
-    [("shipped", "cancel"), ("canceled", "release"), ("closed", "hold"), ("open", "close")],
+    [("canceled", "release"), ("closed", "hold"), ("open", "close")],
 )
 def test_a_refused_action_changes_nothing_and_says_why(staff_client, order, start, action):
     order.status = start

@@ -91,9 +91,10 @@ def test_the_migration_runs_backwards_and_forwards_on_real_rows(reseller, listin
                 ("payment_captured", "Capture of 12.50 USD recorded. Reference R-1.")
             ]
     finally:
+        # Forward to every app's latest migration, not just orders 0003: going back to 0002 also
+        # unapplied the migrations that depend on later orders migrations (fulfilment's).
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
-        # Forward to every app's latest migration (later ones build on 0003), as before.
         executor.migrate(executor.loader.graph.leaf_nodes())
     event = OrderEvent.objects.get()
     assert event.message == "Capture of 12.50 USD recorded. Reference R-1."

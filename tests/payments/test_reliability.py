@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from orders.services import order_transition
+from fulfilment.services import shipment_create
 from payments.choices import AttemptKind, AttemptStatus
 from payments.exceptions import PaymentNotAllowed
 from payments.gateways import GatewayUnavailable, Payer, StripeGateway
@@ -58,7 +58,9 @@ def test_stripe_unreachable_during_capture_leaves_the_order_authorized_until_it_
     proxy.stop()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            order_transition(order=order, to_status="shipped", actor=staff)
+            shipment_create(
+                order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+            )
         order.refresh_from_db()
         capture = capture_attempts(order).get()
         assert (order.payment_status, capture.status) == ("authorized", AttemptStatus.PENDING)
@@ -91,7 +93,9 @@ def test_a_worker_task_retries_with_growing_backoff_while_stripe_is_down(
         order = place(reseller)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
     capture = capture_attempts(order).get()
     countdowns = []
 
@@ -132,7 +136,9 @@ def test_a_capture_whose_answer_was_lost_is_not_made_twice(
     hold = PaymentAttempt.objects.get(order=order)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("payments.ledger.enqueue_on_commit", lambda *args: None)
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
     capture = capture_attempts(order).get()
     # The first run reached Stripe, which captured; then the worker died before recording it.
     StripeGateway().capture(attempt=capture, authorization=hold.reference, payer=Payer())
@@ -254,7 +260,9 @@ def test_a_worker_killed_mid_capture_captures_exactly_once(
         order = place(reseller)
         hold = PaymentAttempt.objects.get(order=order)
         process_payment_attempt.apply(args=[hold.pk])  # authorize here, in-process
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
     capture = capture_attempts(order).get()
     hold.refresh_from_db()
 

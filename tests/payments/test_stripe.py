@@ -8,6 +8,7 @@ import pytest
 import stripe
 from django.urls import reverse
 
+from fulfilment.services import shipment_create
 from orders.models import Order
 from orders.services import order_transition
 from orders.signals import shipment_created
@@ -163,7 +164,9 @@ def test_on_shipment_authorizes_at_placement_and_captures_when_shipped(
     )
 
     with after_commit():
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
 
     order.refresh_from_db()
     assert (order.payment_status, order.amount_captured) == ("captured", Decimal("25.00"))
@@ -184,6 +187,7 @@ def test_a_partial_shipment_captures_its_part_and_holds_the_rest_again(
     with after_commit():
         order = place(reseller, quantity=4)  # 50.00
     first = attempts(order).get()
+    order.refresh_from_db()  # the sender passes the current, locked row
 
     with after_commit():
         shipment_created.send(
@@ -407,7 +411,9 @@ def test_an_expired_authorization_is_charged_again_at_capture(
     stripe_api.v1.payment_intents.cancel(hold.reference)  # what Stripe does after ~7 days
 
     with after_commit():
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
 
     order.refresh_from_db()
     assert (order.payment_status, order.amount_captured) == ("captured", Decimal("25.00"))
@@ -459,7 +465,9 @@ def test_an_order_shipped_before_its_authorization_arrived_is_captured_when_it_d
         # A busy worker: the authorization task has not run when staff ship.
         patch.setattr("payments.ledger.enqueue_on_commit", lambda task, *args: queued.append(args))
         order = place(reseller)
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
     order.refresh_from_db()
     assert order.payment_status == "processing" and not attempts(order, AttemptKind.CAPTURE)
 

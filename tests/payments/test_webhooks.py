@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from orders.services import order_transition
+from fulfilment.services import shipment_create
 from payments.choices import AttemptKind
 from payments.models import PaymentAttempt, ProcessedWebhookEvent
 from payments.tasks import process_payment_attempt
@@ -58,7 +58,9 @@ def capture_waiting_for_its_answer(stripe_settings, stripe_api, staff, reseller,
         order = place(reseller)
         # Authorize for real (as the task would have), then ship without running the capture.
         process_payment_attempt.apply(args=callbacks[0])
-        order_transition(order=order, to_status="shipped", actor=staff)
+        shipment_create(
+            order=order, carrier="UPS", tracking_number="1Z999AA10123456784", actor=staff
+        )
     hold = PaymentAttempt.objects.get(order=order, kind=AttemptKind.AUTHORIZE)
     capture = PaymentAttempt.objects.get(order=order, kind=AttemptKind.CAPTURE)
     intent = stripe_api.v1.payment_intents.capture(hold.reference)
