@@ -18,6 +18,9 @@ from .models import Channel, Listing, Product
 CHANNEL_FIELDS = ("name", "slug", "currency", "is_active", "is_default")
 PRODUCT_FIELDS = ("sku", "title", "description", "cost", "msrp", "weight", "stock")
 LISTING_FIELDS = ("channel", "product", "price", "is_active")
+# Product fields resellers' product feeds show. Changing one moves the product's listings'
+# updated_at, so an incremental read (`GET /api/v1/products?updated_since=`) sees it.
+FEED_PRODUCT_FIELDS = frozenset({"sku", "title", "description", "msrp", "weight", "stock"})
 
 # Imports are validated and saved in one transaction; a cap keeps that transaction short.
 MAX_IMPORT_ROWS = 10_000
@@ -87,6 +90,8 @@ def product_save(
                 locked.save(update_fields=[*changed, "version", "updated_at"])
         except IntegrityError as error:
             raise CatalogError(f"A product with SKU “{locked.sku}” already exists.") from error
+        if FEED_PRODUCT_FIELDS.intersection(changed):
+            Listing.objects.filter(product=locked).update(updated_at=locked.updated_at)
     return locked
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders",
     "rules",
     "apikeys",
+    "integrations",
     "api",
     # Pages composed from several apps' data (portal home, catalog, the reseller page).
     "pages",
@@ -193,11 +194,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resellers.tasks.activate_resellers_with_orders",
         "schedule": crontab(minute="*/5"),
     },
+    # Retries of webhook deliveries, and any delivery whose task was lost (broker outage).
+    "deliver-due-webhooks": {
+        "task": "integrations.tasks.deliver_due_webhooks",
+        "schedule": crontab(minute="*"),
+    },
     "purge-expired-idempotency-keys": {
         "task": "apikeys.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(minute=17),
     },
 }
+
+# Webhooks. Loopback (127.0.0.1, ::1) and plain http:// are refused unless this is on; it
+# follows DEBUG, so a laptop and the tests can deliver to a local receiver and production
+# (DEBUG off) cannot. Private, link-local, metadata and other non-public addresses are always
+# refused.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
+# Seconds to connect, and to wait for the answer, per delivery attempt.
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
 
 # JSON API: requests per API key per minute (fixed window, counted in the cache below); 0 = off.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)

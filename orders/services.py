@@ -17,6 +17,7 @@ from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from resellers.models import Reseller
 from resellers.tasks import activate_reseller
 
+from . import signals
 from .choices import (
     ALLOWED_TRANSITIONS,
     SHIPPING_METHODS,
@@ -340,6 +341,7 @@ def _order_place(
     order_placed_event(order=order, actor=actor)
     if reseller.status == "approved":
         enqueue_on_commit(activate_reseller, reseller.pk)
+    signals.order_placed.send(sender=Order, order=order)
     if before_commit is not None:
         before_commit(order)
     return order
@@ -433,6 +435,14 @@ def order_transition(
     locked.save(update_fields=["status", "updated_at"])
     order_status_changed_event(
         order=locked, from_status=from_status, to_status=to_status, actor=actor, note=message
+    )
+    signals.order_status_changed.send(
+        sender=Order,
+        order=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=message,
     )
     order.refresh_from_db()
     return locked
