@@ -63,6 +63,9 @@ def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopb
     """Why `address` may not receive webhooks, or "" if it may."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
+    if address.is_unspecified:
+        # 0.0.0.0 reaches the local machine on most systems: refused even for development.
+        return "a reserved address"
     if address.is_loopback:
         return "" if allow_loopback else "a loopback address"
     if address in METADATA_ADDRESSES:
@@ -73,7 +76,7 @@ def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_loopb
         return "a multicast address"
     if address.is_private:
         return "a private network address"
-    if address.is_unspecified or address.is_reserved or not address.is_global:
+    if address.is_reserved or not address.is_global:
         return "a reserved address"
     return ""
 

@@ -30,7 +30,9 @@ def product_feed(request: HttpRequest, token: str) -> HttpResponse:
         )
     services.feed_token_mark_fetched(token=found)
     version = feed.feed_version(reseller.channel)
-    last_modified = version.last_modified.timestamp() if version.last_modified else None
+    # HTTP dates have whole seconds; the ETag (checked first when both are sent) tells apart
+    # two changes within one second.
+    last_modified = int(version.last_modified.timestamp()) if version.last_modified else None
     not_modified = get_conditional_response(request, etag=version.etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
