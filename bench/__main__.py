@@ -26,7 +26,7 @@ from bench.common import DEFAULT_BENCH_DATABASE_URL, ROW_KEYS, row, sizes
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results" / "latest.md"
-MODULES = ["bench.exports", "bench.queries", "bench.rules", "bench.api"]
+MODULES = ["bench.exports", "bench.queries", "bench.rules", "bench.api", "bench.integrations"]
 
 
 def database_url() -> str:

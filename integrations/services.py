@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -279,13 +279,12 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: User) -> Webhoo
 # --- Delivery bookkeeping (called by the task, around the network call) --------------------
 
 
-def next_due_delivery(*, endpoint_id: int) -> WebhookDelivery | None:
-    """The head of the endpoint's queue: its oldest pending delivery, due or not."""
-    return (
+def queued_deliveries(*, endpoint_id: int, limit: int) -> list[WebhookDelivery]:
+    """The head of the endpoint's queue: its oldest pending deliveries, due or not."""
+    return list(
         WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING)
         .select_related("event", "endpoint")
-        .order_by("id")
-        .first()
+        .order_by("id")[:limit]
     )
 
 
@@ -293,13 +292,16 @@ def next_due_delivery(*, endpoint_id: int) -> WebhookDelivery | None:
 def webhook_attempt_record(
     *, delivery: WebhookDelivery, outcome: transport.Outcome, attempted_at: datetime
 ) -> WebhookDelivery:
-    """Write the log row and move the delivery and its endpoint on after one attempt."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
-    locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-    number = locked.attempts + 1
+    """Write the log row and move the delivery and its endpoint on after one attempt.
+
+    Called only by the holder of the endpoint's lease (tasks.deliver_webhooks), so nobody
+    else changes this delivery meanwhile. A success, the common case, is three statements;
+    a failure locks the endpoint to count it and maybe disable it.
+    """
+    number = delivery.attempts + 1
     WebhookAttempt.objects.create(
-        delivery=locked,
-        endpoint=endpoint,
+        delivery=delivery,
+        endpoint_id=delivery.endpoint_id,
         number=number,
         attempted_at=attempted_at,
         response_code=outcome.response_code,
@@ -307,27 +309,29 @@ def webhook_attempt_record(
         succeeded=outcome.succeeded,
         error=outcome.error[:300],
     )
-    locked.attempts = number
+    delivery.attempts = number
     now = timezone.now()
     if outcome.succeeded:
-        locked.status = DeliveryStatus.SUCCEEDED
-        endpoint.failure_count = 0
-        endpoint.failing_since = None
-        endpoint.last_success_at = now
-        endpoint.save(update_fields=["failure_count", "failing_since", "last_success_at"])
+        delivery.status = DeliveryStatus.SUCCEEDED
+        # Only a change is written: a healthy endpoint's row is touched once a minute at most.
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).filter(
+            Q(failure_count__gt=0)
+            | Q(last_success_at__isnull=True)
+            | Q(last_success_at__lt=now - FETCH_RESOLUTION)
+        ).update(failure_count=0, failing_since=None, last_success_at=now)
     else:
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         if number >= MAX_ATTEMPTS:
-            locked.status = DeliveryStatus.FAILED
+            delivery.status = DeliveryStatus.FAILED
         else:
-            locked.next_attempt_at = now + RETRY_DELAYS[number - 1]
-        endpoint.failure_count = F("failure_count") + 1
+            delivery.next_attempt_at = now + RETRY_DELAYS[number - 1]
+        endpoint.failure_count += 1
         endpoint.failing_since = endpoint.failing_since or attempted_at
         endpoint.save(update_fields=["failure_count", "failing_since"])
-        endpoint.refresh_from_db(fields=["failure_count", "failing_since"])
         if endpoint.is_active and endpoint.failing_since <= now - DISABLE_AFTER:
             _disable_failing(endpoint)
-    locked.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
-    return locked
+    delivery.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
+    return delivery
 
 
 def _disable_failing(endpoint: WebhookEndpoint) -> None:
@@ -354,8 +358,14 @@ def endpoint_claim(*, endpoint_id: int, lease: timedelta) -> bool:
     )
 
 
-def endpoint_extend(*, endpoint_id: int, lease: timedelta) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint_id).update(lease_until=timezone.now() + lease)
+def endpoint_extend(*, endpoint_id: int, lease: timedelta) -> bool:
+    """Renew the lease before the next request; False once the endpoint has been disabled
+    (by the reseller, staff, or a failure), which ends the run."""
+    return bool(
+        WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).update(
+            lease_until=timezone.now() + lease
+        )
+    )
 
 
 def endpoint_release(*, endpoint_id: int) -> None:

@@ -71,14 +71,13 @@ def deliver_webhooks(endpoint_id: int) -> int:
     retry_at = None
     more = False
     try:
-        for _ in range(BATCH):
-            delivery = services.next_due_delivery(endpoint_id=endpoint_id)
-            if delivery is None or not delivery.endpoint.is_active:
-                break
+        queue = services.queued_deliveries(endpoint_id=endpoint_id, limit=BATCH)
+        for delivery in queue:
             if delivery.next_attempt_at > timezone.now():
                 retry_at = delivery.next_attempt_at
                 break
-            services.endpoint_extend(endpoint_id=endpoint_id, lease=LEASE)
+            if not services.endpoint_extend(endpoint_id=endpoint_id, lease=LEASE):
+                break  # disabled meanwhile: what is left waits
             body, headers = _signed_request(delivery)
             attempted_at = timezone.now()
             outcome = transport.post(delivery.endpoint.url, body=body, headers=headers)
@@ -91,7 +90,7 @@ def deliver_webhooks(endpoint_id: int) -> int:
                 retry_at = recorded.next_attempt_at
                 break
         else:
-            more = True
+            more = len(queue) == BATCH
     finally:
         services.endpoint_release(endpoint_id=endpoint_id)
     # Scheduled only once the lease is released, so the next run can take it.
