@@ -28,19 +28,29 @@ def _moment(value: Any) -> str | None:
 
 
 def shipment_data(shipment: Any) -> dict[str, Any]:
-    """The shipment's fields named in SPEC section 11 (carrier, service, tracking, lines)."""
+    """The shipment's fields named in SPEC section 11 (carrier, service, tracking, lines).
+
+    Read defensively: this runs inside the fulfilment app's transaction, and a missing
+    attribute must not roll a shipment back.
+    """
     lines = getattr(shipment, "lines", None)
+    items = []
+    for line in lines.all() if hasattr(lines, "all") else []:
+        order_line = getattr(line, "order_line", None)
+        items.append(
+            {
+                "sku": getattr(line, "sku", "") or getattr(order_line, "sku", ""),
+                "quantity": getattr(line, "quantity", None),
+            }
+        )
     return {
-        "id": shipment.pk,
+        "id": getattr(shipment, "pk", None),
         "carrier": getattr(shipment, "carrier", ""),
         "service": getattr(shipment, "service", ""),
         "tracking_number": getattr(shipment, "tracking_number", ""),
         "tracking_url": getattr(shipment, "tracking_url", ""),
         "shipped_at": _moment(getattr(shipment, "shipped_at", None)),
-        "lines": [
-            {"sku": line.sku, "quantity": line.quantity}
-            for line in (lines.all() if lines is not None else [])
-        ],
+        "lines": items,
     }
 
 

@@ -35,6 +35,8 @@ MAX_ENDPOINTS = 10
 # `last_fetched_at` is written at most this often, so a feed polled every few seconds costs
 # reads only.
 FETCH_RESOLUTION = timedelta(seconds=60)
+# Likewise an endpoint's `last_success_at`: a healthy endpoint's row is written once a minute.
+LAST_SUCCESS_RESOLUTION = timedelta(seconds=60)
 
 
 # --- Feed token ---------------------------------------------------------------------------
@@ -95,7 +97,6 @@ def _ensure_may_manage(endpoint: WebhookEndpoint, actor: User) -> None:
         raise WebhookNotAllowed("You can only change your own account's webhook endpoints.")
 
 
-@transaction.atomic
 def webhook_endpoint_create(
     *, reseller: Reseller, url: str, events: list[str], actor: User
 ) -> tuple[WebhookEndpoint, str]:
@@ -103,12 +104,19 @@ def webhook_endpoint_create(
     if not reseller.may_order:
         raise WebhookNotAllowed("Only approved or active accounts can add webhook endpoints.")
     events = _clean_events(events)
-    # Resolved here, inside the transaction, only to tell the reseller at once; the send-time
-    # check is the one that protects (DNS can change after this).
+    # Resolved before the transaction (a DNS lookup is a network call), only to tell the
+    # reseller at once; the send-time check is the one that protects, since DNS can change.
     try:
         transport.resolve(url)
     except transport.UnsafeUrl as error:
         raise WebhookNotAllowed(str(error), field="url") from error
+    return _endpoint_insert(reseller=reseller, url=url.strip(), events=events)
+
+
+@transaction.atomic
+def _endpoint_insert(
+    *, reseller: Reseller, url: str, events: list[str]
+) -> tuple[WebhookEndpoint, str]:
     # Serialises concurrent creations for one reseller so the limit holds.
     Reseller.objects.select_for_update().filter(pk=reseller.pk).first()
     if WebhookEndpoint.objects.filter(reseller=reseller).count() >= MAX_ENDPOINTS:
@@ -117,7 +125,7 @@ def webhook_endpoint_create(
         )
     secret = credentials.new_signing_secret()
     endpoint = WebhookEndpoint.objects.create(
-        reseller=reseller, url=url.strip(), events=events, secret=secret
+        reseller=reseller, url=url, events=events, secret=secret
     )
     return endpoint, secret
 
@@ -317,7 +325,7 @@ def webhook_attempt_record(
         WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).filter(
             Q(failure_count__gt=0)
             | Q(last_success_at__isnull=True)
-            | Q(last_success_at__lt=now - FETCH_RESOLUTION)
+            | Q(last_success_at__lt=now - LAST_SUCCESS_RESOLUTION)
         ).update(failure_count=0, failing_since=None, last_success_at=now)
     else:
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
