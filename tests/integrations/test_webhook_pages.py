@@ -250,3 +250,24 @@ def test_only_staff_may_disable_from_the_back_office(reseller_client, reseller):
     assert reseller_client.post(f"/backoffice/webhooks/{endpoint.pk}/disable/").status_code == 403
     endpoint.refresh_from_db()
     assert endpoint.is_active
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_endpoints_without_their_secret(admin_client, reseller):
+    endpoint = WebhookEndpoint.objects.create(
+        reseller=reseller,
+        url="https://hooks.example.com/",
+        events=["order.created"],
+        secret="whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
+    )
+    listing = admin_client.get("/admin/integrations/webhookendpoint/")
+    page = admin_client.get(f"/admin/integrations/webhookendpoint/{endpoint.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert endpoint.secret not in page.content.decode()
+    assert (
+        admin_client.post(
+            f"/admin/integrations/webhookendpoint/{endpoint.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
