@@ -33,6 +33,7 @@ MODULES = [
     "bench.api",
     "bench.payments",
     "bench.fulfilment",
+    "bench.integrations",
 ]
 
 

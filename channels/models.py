@@ -118,6 +118,10 @@ class Listing(models.Model):
 
     class Meta:
         ordering = ["channel", "product__sku"]
+        # Incremental catalog reads (`updated_since`) walk this index in keyset order.
+        indexes = [
+            models.Index(fields=["channel", "updated_at", "id"], name="channels_listing_changes")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "product"], name="channels_one_listing_per_product"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
 
 from core.selectors import related_count
 
@@ -59,3 +61,24 @@ def listing_list() -> QuerySet[Listing]:
 def stock_adjustments_for_product(*, product: Product) -> QuerySet[StockAdjustment]:
     """Back-office product page: staff changes to the stock on hand, newest first."""
     return product.adjustments.select_related("actor").order_by("-created_at", "-id")
+
+
+def listing_changes_for_channel(
+    *, channel: Channel | None, since: datetime, after_id: int | None = None
+) -> QuerySet[Listing]:
+    """The channel's listings changed at or after `since`, active or not, oldest change first.
+
+    Keyset order on (updated_at, id): a client pages with the last row's pair as the cursor,
+    so a listing edited while it pages moves behind the cursor and is read again rather than
+    shifting every later row (as offsets would) and making one be skipped. Inactive listings
+    are included so an incremental reader learns that a product was withdrawn.
+    `after_id`: the position is strictly after (since, after_id); None starts at `since`.
+    """
+    if channel is None:
+        return Listing.objects.none()
+    listings = Listing.objects.filter(channel=channel).select_related("product", "channel")
+    if after_id is None:
+        listings = listings.filter(updated_at__gte=since)
+    else:
+        listings = listings.filter(Q(updated_at__gt=since) | Q(updated_at=since, pk__gt=after_id))
+    return listings.order_by("updated_at", "pk")

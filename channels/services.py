@@ -37,6 +37,9 @@ CHANNEL_FIELDS = (
 # Stock on hand is not among them: it changes through product_stock_set, which records it.
 PRODUCT_FIELDS = ("sku", "title", "description", "cost", "msrp", "weight")
 LISTING_FIELDS = ("channel", "product", "price", "is_active")
+# Product fields resellers' product feeds show. Changing one moves the product's listings'
+# updated_at, so an incremental read (`GET /api/v1/products?updated_since=`) sees it.
+FEED_PRODUCT_FIELDS = frozenset({"sku", "title", "description", "msrp", "weight", "stock"})
 
 # Imports are validated and saved in one transaction; a cap keeps that transaction short.
 MAX_IMPORT_ROWS = 10_000
@@ -115,7 +118,8 @@ def product_save(
                 locked.save(update_fields=[*changed, "version", "updated_at"])
         except IntegrityError as error:
             raise CatalogError(f"A product with SKU “{locked.sku}” already exists.") from error
-        listings_touch(product_ids=[locked.pk])
+        if FEED_PRODUCT_FIELDS.intersection(changed):
+            listings_touch(product_ids=[locked.pk])
     if "stock" in data and data["stock"] != locked.stock:
         locked = product_stock_set(product=locked, stock=data["stock"], actor=actor)
     return locked

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apikeys",
     "payments",
     "fulfilment",
+    "integrations",
     "api",
     # Pages composed from several apps' data (portal home, catalog, the reseller page).
     "pages",
@@ -202,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.retry_stale_payment_attempts",
         "schedule": crontab(minute="*"),
     },
+    # Retries of webhook deliveries, and any delivery whose task was lost (broker outage).
+    "deliver-due-webhooks": {
+        "task": "integrations.tasks.deliver_due_webhooks",
+        "schedule": crontab(minute="*"),
+    },
     "purge-expired-idempotency-keys": {
         "task": "apikeys.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -217,6 +223,15 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 if STRIPE_SECRET_KEY and not STRIPE_PUBLISHABLE_KEY:
     raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY must be set with STRIPE_SECRET_KEY.")
+
+# Webhooks. Loopback (127.0.0.1, ::1) and plain http:// are refused unless this is on; it
+# follows DEBUG, so a laptop and the tests can deliver to a local receiver and production
+# (DEBUG off) cannot. Private, link-local, metadata and other non-public addresses are always
+# refused.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
+# Seconds to connect, and to wait for the answer, per delivery attempt.
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
 
 # JSON API: requests per API key per minute (fixed window, counted in the cache below); 0 = off.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)

@@ -9,6 +9,7 @@ from apikeys import urls as apikeys_urls
 from channels import urls as channels_urls
 from core.views import healthz
 from fulfilment import urls as fulfilment_urls
+from integrations import urls as integrations_urls
 from orders import urls as orders_urls
 from pages import urls as pages_urls
 from payments import urls as payments_urls
@@ -24,6 +25,7 @@ DOMAIN_URLS = [
     apikeys_urls,
     payments_urls,
     fulfilment_urls,
+    integrations_urls,
     pages_urls,
 ]
 portal_urlpatterns = [p for module in DOMAIN_URLS for p in module.portal_urlpatterns]
@@ -36,6 +38,7 @@ urlpatterns = [
     path("backoffice/", include((backoffice_urlpatterns, "backoffice"))),
     *api_urls.urlpatterns,
     *payments_urls.public_urlpatterns,
+    *integrations_urls.feed_urlpatterns,
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from channels.services import stock_consume, stock_release
+from orders import signals
 from orders.choices import OrderStatus
 from orders.events import remainder_canceled_event, shipment_added_event
 from orders.exceptions import OrderTransitionNotAllowed
@@ -209,6 +210,13 @@ def record_shipments(
 
     Runs inside the caller's transaction, with the orders in `states` locked.
     """
+    with signals.batch():
+        return _record_shipments(plans=plans, states=states, actor=actor)
+
+
+def _record_shipments(
+    *, plans: list[ShipmentPlan], states: dict[int, OrderState], actor: User | None
+) -> list[Shipment]:
     shipments = [
         Shipment(
             order=states[plan.order_id].order,

@@ -14,7 +14,40 @@ Rules for every signal here:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
 from django.dispatch import Signal
+
+T = TypeVar("T")
+_batch: ContextVar[dict[Hashable, Any] | None] = ContextVar("order_signal_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Mark one transaction that sends many signals (a tracking import of thousands of rows).
+
+    Inside it, receivers may remember lookups that cannot change within that transaction (a
+    reseller's webhook subscriptions) with `memo`, so the sender's query count does not grow
+    with its rows. Outside a batch `memo` remembers nothing.
+    """
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def memo(key: Hashable, compute: Callable[[], T]) -> T:
+    cache = _batch.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
 
 # Sent by orders.services.order_place. Arguments: order.
 order_placed = Signal()
