@@ -56,3 +56,4 @@ class InvoiceLineKind(models.TextChoices):
     FEE = "fee", "Fees"
     OTHER = "other", "Other"
     DISCOUNT = "discount", "Discounts and credits"
+    TAX = "tax", "Tax"
