@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from .views import backoffice, export, payments, portal
+from .views import backoffice, export, invoice, payments, portal
 
 portal_urlpatterns = [
     path("orders/", portal.order_list_view, name="order_list"),
@@ -19,6 +19,16 @@ backoffice_urlpatterns = [
     path("orders/<int:pk>/close/", backoffice.order_close, name="order_close"),
     path("orders/<int:pk>/cancel/", backoffice.order_cancel, name="order_cancel"),
     path("resellers/<int:pk>/orders/", backoffice.reseller_orders, name="reseller_orders"),
+]
+
+# Invoices: a printable page and its PDF, beside the order they belong to.
+portal_urlpatterns += [
+    path("orders/<int:pk>/invoice/", invoice.portal_invoice, name="order_invoice"),
+    path("orders/<int:pk>/invoice.pdf", invoice.portal_invoice_pdf, name="order_invoice_pdf"),
+]
+backoffice_urlpatterns += [
+    path("orders/<int:pk>/invoice/", invoice.backoffice_invoice, name="order_invoice"),
+    path("orders/<int:pk>/invoice.pdf", invoice.backoffice_invoice_pdf, name="order_invoice_pdf"),
 ]
 
 # Payment actions (the rules work): a reseller authorizes, staff record a capture.

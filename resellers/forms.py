@@ -165,8 +165,15 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
             "tier",
             "tags",
             "notes",
+            "payment_terms",
+            "tax_exempt",
+            "tax_exempt_note",
+            "tax_exempt_until",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "tax_exempt_until": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -179,6 +186,17 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
 
     def clean_country(self) -> str:
         return clean_country_code(self.cleaned_data.get("country"))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("tax_exempt") and not (cleaned.get("tax_exempt_note") or "").strip():
+            # The note is what the invoice prints as the reason no tax was charged.
+            self.add_error(
+                "tax_exempt_note",
+                "Say why the reseller is exempt (e.g. its resale certificate number); "
+                "invoices print it.",
+            )
+        return cleaned
 
 
 class PortalSettingsForm(VersionFormMixin, forms.ModelForm):
