@@ -145,7 +145,8 @@ def invoice_document(
     issued = timezone.localdate(order.created_at) if order.created_at else timezone.localdate()
     return InvoiceDocument(
         invoice_number=order.invoice_number or "",
-        order_number=order.number or "",
+        # An unsaved order (a quote) has no number yet: the database computes it on insert.
+        order_number=order.number if order.pk else "",
         reference_number=order.reference_number,
         issued_on=issued,
         due_date=order.due_date,

@@ -7,6 +7,7 @@ from .views import backoffice, export, invoice, payments, portal
 portal_urlpatterns = [
     path("orders/", portal.order_list_view, name="order_list"),
     path("orders/new/", portal.order_create, name="order_create"),
+    path("orders/new/preview.json", portal.order_preview, name="order_preview"),
     path("orders/<int:pk>/", portal.order_detail, name="order_detail"),
 ]
 
