@@ -105,5 +105,9 @@ def test_the_migration_runs_backwards_and_forwards_on_real_rows(reseller, listin
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate([after])
+        # Later migrations (0004: invoice numbers) were unapplied on the way back; put the
+        # database back at the latest state the other tests expect.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     event = OrderEvent.objects.get()
     assert event.message == "Capture of 12.50 USD recorded. Reference R-1."

@@ -224,3 +224,22 @@ def test_twenty_concurrent_orders_get_unique_gap_free_numbers(reseller, listings
     assert stored == sorted(numbers)
     assert InvoiceSequence.objects.get().last_value == values[-1]
     assert sum(order.total for order in Order.objects.all()) > Decimal(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_numbers_existing_orders_in_placement_order(reseller, listings):
+    from django.db.migrations.executor import MigrationExecutor
+
+    first = order_place(reseller=reseller, request=order_request("PO-1"))
+    second = order_place(reseller=reseller, request=order_request("PO-2"))
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("orders", "0003_typed_events_and_note_limit")])
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    numbers = dict(Order.objects.values_list("pk", "invoice_number"))
+    assert numbers == {first.pk: "INV-000001", second.pk: "INV-000002"}
+    third = order_place(reseller=reseller, request=order_request("PO-3"))
+    assert third.invoice_number == "INV-000003"
