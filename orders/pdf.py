@@ -24,6 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from core.money import format_money
+
 from .invoice import InvoiceDocument, Party
 
 FONT = "InvoiceSans"
@@ -60,7 +62,7 @@ def _text(value: object, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def _money(amount: Decimal) -> str:
-    return f"{amount:,.2f}"
+    return format_money(amount)
 
 
 def _party(heading: str, party: Party) -> list:

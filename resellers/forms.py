@@ -179,6 +179,7 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         require_single_line_text_fields(self)
         self.initial["tags"] = ", ".join(self.instance.tags or [])
+        self.fields["payment_terms"].required = False
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -186,6 +187,10 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
 
     def clean_country(self) -> str:
         return clean_country_code(self.cleaned_data.get("country"))
+
+    def clean_payment_terms(self) -> int:
+        # Left out of a submission (a form drawn before terms existed): keep the current ones.
+        return self.cleaned_data.get("payment_terms") or self.instance.payment_terms
 
     def clean(self) -> dict:
         cleaned = super().clean()

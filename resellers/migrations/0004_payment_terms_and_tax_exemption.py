@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resellers', '0002_typed_status_history'),
+        ('resellers', '0003_versions'),
     ]
 
     operations = [
