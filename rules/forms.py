@@ -346,6 +346,9 @@ class PreviewForm(forms.Form):
     ship_country = forms.CharField(
         label="Ship-to country", required=False, max_length=2, initial="US"
     )
+    ship_state = forms.CharField(
+        label="Ship-to state", required=False, max_length=100, help_text="e.g. CA"
+    )
     source = forms.ChoiceField(
         label="Source", choices=OrderSource.choices, initial=OrderSource.PORTAL
     )
@@ -369,6 +372,9 @@ class PreviewForm(forms.Form):
         if country and (len(country) != 2 or not country.isalpha()):
             raise forms.ValidationError("Use a two-letter country code such as US.")
         return country
+
+    def clean_ship_state(self) -> str:
+        return self.cleaned_data["ship_state"].strip().upper()
 
     def clean_items(self) -> list[tuple[str, int]]:
         items: list[tuple[str, int]] = []

@@ -202,6 +202,8 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
     )
 }
+TAX_ACTION = "tax_percent"
+
 # Optional on credits: what the invoice line says instead of the default wording.
 OPTIONAL_LABEL_ACTIONS = frozenset({"credit_amount", "credit_percent", "tax_percent"})
 

@@ -1,6 +1,7 @@
 """Property: for any pad and any rule set, what Review order shows (order_quote) is what
-placing the same pad stores (order_place): every line, charge, total, the capture decision
-and the due date."""
+placing the same pad stores (order_place): every line, charge, total and tax, the capture
+decision, the due date and the tax exemption. The rule sets are the engine property test's,
+tax actions and ship-to state conditions included."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ pads = st.fixed_dictionaries(
         "method": st.sampled_from(["Ground", "2-day", "Overnight"]),
         "tier": st.sampled_from(["", "gold", "silver"]),
         "terms": st.sampled_from(PaymentTerms.values),
+        "tax_exempt": st.booleans(),
     }
 )
 
@@ -95,6 +97,8 @@ def test_the_review_numbers_are_the_placed_orders_numbers(
     with transaction.atomic():
         reseller.tier = pad["tier"]
         reseller.payment_terms = pad["terms"]
+        reseller.tax_exempt = pad["tax_exempt"]
+        reseller.tax_exempt_note = "Resale certificate R-1" if pad["tax_exempt"] else ""
         reseller.save()
         _save_rules(rule_set, channel=channel, reseller=reseller)
         request = OrderRequest(
