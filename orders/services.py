@@ -308,7 +308,26 @@ def order_quote(*, reseller: Reseller, request: OrderRequest) -> OrderQuote:
     Raises what order_place raises before it writes: ResellerCannotOrder, or
     OrderValidationError listing every problem with the request at once.
     """
-    return _quote(reseller=_reseller_for_order(reseller), request=request, actor=None)
+    reseller = _reseller_for_order(reseller)
+    # Placement leaves a reused reference to the unique constraint (no query of its own on
+    # every order); a review has no insert to trip it, so it asks, and reports it with the rest.
+    reference = request.reference_number.strip()
+    used = (
+        bool(reference)
+        and Order.objects.filter(reseller=reseller, reference_number=reference).exists()
+    )
+    used_error = FieldError(
+        "reference_number", f"You already have an order with reference “{reference}”."
+    )
+    try:
+        quote = _quote(reseller=reseller, request=request, actor=None)
+    except OrderValidationError as error:
+        if used:
+            raise OrderValidationError([used_error, *error.field_errors]) from error
+        raise
+    if used:
+        raise OrderValidationError([used_error])
+    return quote
 
 
 def _quote(*, reseller: Reseller, request: OrderRequest, actor: User | None) -> OrderQuote:

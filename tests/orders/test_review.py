@@ -206,3 +206,16 @@ def test_the_pad_offers_review_and_the_live_summary(reseller_client, listings):
     page = reseller_client.get(NEW_ORDER).content.decode()
     assert "Review order" in page and "Place order" in page
     assert "js/order_summary.js" in page and f'data-preview-url="{PREVIEW}"' in page
+
+
+def test_review_reports_a_reference_already_used_with_the_other_problems(
+    reseller_client, reseller, listings, ship_to_post
+):
+    reseller_client.post(NEW_ORDER, pad_post([("SKU-1", 1)], ship_to=ship_to_post))
+    assert Order.objects.count() == 1
+    page = review(
+        reseller_client, pad_post([("NOPE-1", 1)], ship_to=ship_to_post, reference="PO-100")
+    ).content.decode()
+    assert "You already have an order with reference “PO-100”." in page
+    assert "SKU “NOPE-1” is not in your catalog." in page
+    assert Order.objects.count() == 1
