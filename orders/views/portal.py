@@ -21,7 +21,7 @@ from orders.forms import (
     ship_to_form_name,
 )
 from orders.invoice import invoice_document, order_totals
-from orders.models import SHIP_TO_FIELDS
+from orders.models import SHIP_TO_FIELDS, Order
 from orders.selectors import order_list
 from orders.services import (
     LineRequest,
@@ -268,8 +268,12 @@ def order_create(request: HttpRequest, *, reseller: Reseller) -> HttpResponse:
     return redirect(order.get_portal_url())
 
 
-def _answer(request: HttpRequest, pad: _OrderPad, reseller: Reseller, *, place: bool):
-    """Quote or place the pad; None when it has problems (attached to the pad, all of them).
+def _answer(
+    request: HttpRequest, pad: _OrderPad, reseller: Reseller, *, place: bool
+) -> tuple[Order, int] | OrderQuote | HttpResponse | None:
+    """Quote or place the pad: the placed order and its line count, the quote, a redirect
+    (the account may no longer order), or None when it has problems (attached to the pad,
+    all of them).
 
     The forms' own errors (a quantity that is not a number) and the service's (unknown SKU,
     missing city, stock) come back together: with any form error the well-formed rest is
