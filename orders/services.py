@@ -384,7 +384,6 @@ def _order_place(
     reseller = _reseller_for_order(reseller)
     quote = _quote(reseller=reseller, request=request, actor=actor)
     order, lines, invoice_lines = quote.order, quote.lines, quote.invoice_lines
-    order.invoice_number = _next_invoice_number()
     order.save()  # the database numbers it (Order.number) and returns the number with the id
     for line in lines:
         line.order = order
@@ -398,6 +397,11 @@ def _order_place(
     _remember_related(order, "lines", lines)
     _remember_related(order, "invoice_lines", invoice_lines)
     order_placed_event(order=order, actor=actor)
+    # The invoice number is taken last among the order's own writes: the counter row stays
+    # locked from here to the commit, and every order placed meanwhile waits on it, so the
+    # inserts above happen outside the lock (one more UPDATE; measured in the commit).
+    order.invoice_number = _next_invoice_number()
+    Order.objects.filter(pk=order.pk).update(invoice_number=order.invoice_number)
     if reseller.status == "approved":
         enqueue_on_commit(activate_reseller, reseller.pk)
     if before_commit is not None:
