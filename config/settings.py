@@ -172,6 +172,16 @@ SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="")
 STAFF_NOTIFICATION_EMAILS = env.list("STAFF_NOTIFICATION_EMAILS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The seller printed on every invoice (page and PDF). SUPPLIER_ADDRESS takes its lines
+# separated by "|" ("1 Main St|Springfield, IL 62701|US"), since an env var has no newlines.
+SUPPLIER_NAME = env.str("SUPPLIER_NAME", default="Reseller Portal Supplier")
+SUPPLIER_ADDRESS = [
+    line.strip() for line in env.str("SUPPLIER_ADDRESS", default="").split("|") if line.strip()
+]
+SUPPLIER_TAX_ID = env.str("SUPPLIER_TAX_ID", default="")
+SUPPLIER_EMAIL = env.str("SUPPLIER_EMAIL", default="")
+SUPPLIER_PHONE = env.str("SUPPLIER_PHONE", default="")
+
 # Celery: with no broker configured, tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

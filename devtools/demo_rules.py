@@ -51,6 +51,21 @@ def _demo_rules(*, channels: dict, resellers: dict) -> list[dict]:
             ],
         },
         {
+            "name": "US sales tax",
+            "kind": RuleKind.INVOICING,
+            "scope": RuleScope.GLOBAL,
+            "priority": 100,
+            "conditions": [{"field": "ship_country", "operator": "equals", "value": "US"}],
+            "actions": [
+                {
+                    "type": "tax_percent",
+                    "percent": "8.25",
+                    "include_shipping": True,
+                    "label": "Sales tax 8.25%",
+                }
+            ],
+        },
+        {
             "name": "Auto-capture up to $2,500",
             "kind": RuleKind.PAYMENT_CAPTURE,
             "scope": RuleScope.GLOBAL,
@@ -101,8 +116,14 @@ def _demo_rules(*, channels: dict, resellers: dict) -> list[dict]:
 
 def seed_rules(*, channels, resellers) -> None:
     """$2.00 dropship fee for everyone, $0.50 for tier "gold", weight-based shipping that is
-    free over $500, a 5% credit for one reseller, capture on shipment for the wholesale
-    channel, net terms for one reseller, and auto-capture up to $2,500."""
+    free over $500, 8.25% sales tax (shipping included) on US orders, a 5% credit for one
+    reseller, capture on shipment for the wholesale channel, net terms for one reseller, and
+    auto-capture up to $2,500. The wholesale reseller is tax-exempt (resale certificate)."""
+    exempt = resellers.get("wholesale@example.com")
+    if exempt is not None and not exempt.tax_exempt_note:
+        exempt.tax_exempt = True
+        exempt.tax_exempt_note = "Resale certificate RC-2026-0042"
+        exempt.save(update_fields=["tax_exempt", "tax_exempt_note", "updated_at"])
     for spec in _demo_rules(channels=channels, resellers=resellers):
         if Rule.objects.filter(name=spec["name"]).exists():
             continue

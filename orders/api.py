@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -236,8 +236,18 @@ class InvoiceOut(Schema):
     fees: Money
     other: Money
     discounts: Money = Field(description="Discounts and credits, as a negative or zero amount.")
+    tax: Money = Field(description="The tax lines' sum; zero for a tax-exempt reseller.")
     total: Money
     lines: list[InvoiceLineOut]
+    invoice_number: str | None = Field(
+        examples=["INV-000042"], description="Assigned when the order is placed; never reused."
+    )
+    due_date: date | None = Field(
+        description="Net-terms (deferred capture) orders: when payment is due. Otherwise null."
+    )
+    tax_exemption: str = Field(
+        description="Why no tax was charged (the reseller's exemption), or empty."
+    )
 
     @staticmethod
     def resolve_shipping(order: Order) -> Decimal:
@@ -275,6 +285,7 @@ class PaymentOut(Schema):
 class OrderSummaryOut(Schema):
     id: int
     number: str
+    invoice_number: str | None
     reference_number: str
     source: OrderSourceValue
     status: OrderStatusValue

@@ -101,7 +101,16 @@ class Order(models.Model):
     fees_total = money_field("fees")
     other_total = money_field("other")
     discount_total = money_field("discounts and credits")
+    tax = money_field()
     total = money_field()
+
+    # INV-000001: from InvoiceSequence, assigned in order_place's transaction, never reused.
+    # Null only for orders placed before invoices were numbered (see migration 0004).
+    invoice_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # Net-terms (deferred capture) orders only: placement day + the reseller's payment terms.
+    due_date = models.DateField(null=True, blank=True)
+    # Why tax rules were skipped (the reseller's exemption note), printed on the invoice.
+    tax_exemption = models.CharField(max_length=200, blank=True)
 
     capture_mode = models.CharField(
         max_length=30, choices=CaptureMode.choices, default=CaptureMode.CAPTURE_NOW
@@ -143,6 +152,27 @@ class Order(models.Model):
 
     def get_portal_url(self) -> str:
         return reverse("portal:order_detail", args=[self.pk])
+
+
+INVOICE_NUMBER_PREFIX = "INV-"
+
+
+def invoice_number_format(value: int) -> str:
+    """INV-000042 for 42: six digits, more when the sequence outgrows them."""
+    return f"{INVOICE_NUMBER_PREFIX}{value:06d}"
+
+
+class InvoiceSequence(models.Model):
+    """The counter invoice numbers come from: one row, locked by order_place while it takes
+    the next value, so two orders never get the same number and a rolled-back order gives
+    its number back (gap-free, unlike a database sequence)."""
+
+    SINGLETON_PK = 1
+
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return invoice_number_format(self.last_value)
 
 
 def ship_to_field(name: str) -> models.Field:

@@ -11,6 +11,14 @@ class ResellerStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+class PaymentTerms(models.IntegerChoices):
+    """Days a net-terms (deferred capture) invoice has before it is due."""
+
+    NET_15 = 15, "Net 15"
+    NET_30 = 30, "Net 30"
+    NET_60 = 60, "Net 60"
+
+
 class StatusChangeKind(models.TextChoices):
     """What a reseller status-history row records. Staff actions carry the reason the staff
     member gave (`params["reason"]`); the system's own moves carry nothing and read as a fixed

@@ -165,13 +165,21 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
             "tier",
             "tags",
             "notes",
+            "payment_terms",
+            "tax_exempt",
+            "tax_exempt_note",
+            "tax_exempt_until",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "tax_exempt_until": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         require_single_line_text_fields(self)
         self.initial["tags"] = ", ".join(self.instance.tags or [])
+        self.fields["payment_terms"].required = False
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -179,6 +187,21 @@ class ResellerProfileForm(VersionFormMixin, forms.ModelForm):
 
     def clean_country(self) -> str:
         return clean_country_code(self.cleaned_data.get("country"))
+
+    def clean_payment_terms(self) -> int:
+        # Left out of a submission (a form drawn before terms existed): keep the current ones.
+        return self.cleaned_data.get("payment_terms") or self.instance.payment_terms
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("tax_exempt") and not (cleaned.get("tax_exempt_note") or "").strip():
+            # The note is what the invoice prints as the reason no tax was charged.
+            self.add_error(
+                "tax_exempt_note",
+                "Say why the reseller is exempt (e.g. its resale certificate number); "
+                "invoices print it.",
+            )
+        return cleaned
 
 
 class PortalSettingsForm(VersionFormMixin, forms.ModelForm):

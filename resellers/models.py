@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from .choices import ORDERING_STATUSES, ResellerStatus, StatusChangeKind
+from .choices import ORDERING_STATUSES, PaymentTerms, ResellerStatus, StatusChangeKind
 
 
 class Reseller(models.Model):
@@ -42,6 +44,26 @@ class Reseller(models.Model):
         blank=True, help_text="Why the reseller was denied or suspended; shown to the reseller."
     )
     notes = models.TextField(blank=True, help_text="Internal notes, never shown to the reseller.")
+    payment_terms = models.PositiveSmallIntegerField(
+        choices=PaymentTerms.choices,
+        default=PaymentTerms.NET_30,
+        help_text="Days a net-terms (deferred capture) invoice has before it is due.",
+    )
+    tax_exempt = models.BooleanField(
+        "tax-exempt", default=False, help_text="Tax rules skip this reseller's orders."
+    )
+    tax_exempt_note = models.CharField(
+        "exemption note",
+        max_length=200,
+        blank=True,
+        help_text="Shown on the invoice, e.g. the resale certificate number.",
+    )
+    tax_exempt_until = models.DateField(
+        "exemption expires",
+        null=True,
+        blank=True,
+        help_text="Last day the exemption applies; empty for no expiry.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The profile's version: bumped by every profile save; the edit form sends it back
     # (core.concurrency). Status moves have their own check (the newest status change).
@@ -61,6 +83,10 @@ class Reseller(models.Model):
     @property
     def may_order(self) -> bool:
         return self.status in ORDERING_STATUSES
+
+    def tax_exempt_on(self, day: datetime.date) -> bool:
+        """Whether the exemption covers an order placed on `day` (the expiry day included)."""
+        return self.tax_exempt and (self.tax_exempt_until is None or day <= self.tax_exempt_until)
 
     @property
     def labels(self) -> list[str]:

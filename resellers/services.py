@@ -417,6 +417,10 @@ PROFILE_FIELDS = (
     "tier",
     "tags",
     "notes",
+    "payment_terms",
+    "tax_exempt",
+    "tax_exempt_note",
+    "tax_exempt_until",
 )
 
 

@@ -66,3 +66,4 @@ class InvoiceLineKind(models.TextChoices):
     FEE = "fee", "Fees"
     OTHER = "other", "Other"
     DISCOUNT = "discount", "Discounts and credits"
+    TAX = "tax", "Tax"

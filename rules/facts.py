@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils import timezone
+
 from .engine import ChannelFacts, OrderFacts, ResellerFacts, RuleInput
 
 
@@ -26,6 +28,7 @@ def order_facts(*, order, lines: Iterable) -> OrderFacts:
         ),
         source=order.source or "",
         ship_country=(order.ship_country or "").upper(),
+        ship_state=(order.ship_state or "").upper(),
         shipping_method=order.shipping_method or "",
         skus=frozenset(line.sku for line in lines),
     )
@@ -35,7 +38,12 @@ def reseller_facts(reseller) -> ResellerFacts:
     if reseller is None:
         return ResellerFacts()
     return ResellerFacts(
-        id=reseller.pk, labels=tuple(reseller.labels), country=(reseller.country or "").upper()
+        id=reseller.pk,
+        labels=tuple(reseller.labels),
+        country=(reseller.country or "").upper(),
+        # Orders are priced on the day they are placed (and previewed on the day they are
+        # previewed): an exemption that expired yesterday no longer applies.
+        tax_exempt=reseller.tax_exempt_on(timezone.localdate()),
     )
 
 

@@ -32,6 +32,8 @@ from .schema import (
 )
 
 MAX_ROWS = 30
+# Actions whose "Amount or percent" input is a percent.
+PERCENT_ACTIONS = frozenset({"credit_percent", "tax_percent"})
 
 
 class RuleForm(VersionFormMixin):
@@ -145,6 +147,7 @@ class _RowForm(forms.Form):
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
+        # An unticked checkbox (False) says nothing, like an empty input.
         return not any(str(data.get(name) or "").strip() for name in self.row_fields)
 
     def add_problem(self, problem: RuleProblem) -> None:
@@ -185,26 +188,31 @@ class ConditionForm(_RowForm):
 
 
 class ActionForm(_RowForm):
-    row_fields = ("type", "amount", "label", "tiers")
+    row_fields = ("type", "amount", "label", "tiers", "include_shipping")
 
     type = forms.ChoiceField(label="Action", choices=_action_choices, required=False)
     amount = forms.CharField(
         label="Amount or percent",
         required=False,
         max_length=20,
-        help_text="An amount such as 2.00; for a percent credit, the percent such as 5.",
+        help_text="An amount such as 2.00; for a percent credit or tax, the percent such as 5.",
     )
     label = forms.CharField(
         label="Label on the invoice",
         required=False,
         max_length=200,
-        help_text="Required for an extra fee; optional for a credit.",
+        help_text="Required for an extra fee; optional for a credit or tax.",
     )
     tiers = forms.CharField(
         label="Weight tiers",
         required=False,
         max_length=500,
         help_text="For shipping by weight: up to lb=amount, ending with *, e.g. 1=4.95, *=9.95.",
+    )
+    include_shipping = forms.BooleanField(
+        label="Tax shipping too",
+        required=False,
+        help_text="For tax: the percent applies to the subtotal plus shipping.",
     )
 
     def __init__(self, *args, kind: str = RuleKind.INVOICING, **kwargs) -> None:
@@ -221,7 +229,8 @@ class ActionForm(_RowForm):
             "type": action_type,
             "label": cleaned.get("label"),
             "tiers": cleaned.get("tiers"),
-            ("percent" if action_type == "credit_percent" else "amount"): cleaned.get("amount"),
+            "include_shipping": cleaned.get("include_shipping"),
+            ("percent" if action_type in PERCENT_ACTIONS else "amount"): cleaned.get("amount"),
         }
         try:
             self.rule_action = validate_action(raw, kind=self.kind, path="action")
@@ -260,6 +269,7 @@ def action_initial(actions: list[dict]) -> list[dict]:
             "amount": action.get("amount") or action.get("percent") or "",
             "label": action.get("label", ""),
             "tiers": tiers_to_text(action.get("tiers", [])),
+            "include_shipping": bool(action.get("include_shipping")),
         }
         for action in actions
     ]
@@ -336,6 +346,9 @@ class PreviewForm(forms.Form):
     ship_country = forms.CharField(
         label="Ship-to country", required=False, max_length=2, initial="US"
     )
+    ship_state = forms.CharField(
+        label="Ship-to state", required=False, max_length=100, help_text="e.g. CA"
+    )
     source = forms.ChoiceField(
         label="Source", choices=OrderSource.choices, initial=OrderSource.PORTAL
     )
@@ -359,6 +372,9 @@ class PreviewForm(forms.Form):
         if country and (len(country) != 2 or not country.isalpha()):
             raise forms.ValidationError("Use a two-letter country code such as US.")
         return country
+
+    def clean_ship_state(self) -> str:
+        return self.cleaned_data["ship_state"].strip().upper()
 
     def clean_items(self) -> list[tuple[str, int]]:
         items: list[tuple[str, int]] = []

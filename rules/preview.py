@@ -63,6 +63,7 @@ class _DraftOrder:
     source: str
     ship_country: str
     shipping_method: str
+    ship_state: str = ""
 
 
 def _existing(number: str) -> tuple[object, list]:
@@ -119,6 +120,7 @@ def preview_run(*, form, edited_rule: RuleInput | None = None) -> PreviewResult:
             source=data.get("source") or "portal",
             ship_country=data.get("ship_country") or "",
             shipping_method=data.get("shipping_method") or "",
+            ship_state=data.get("ship_state") or "",
         )
         if data["items"]:
             facts = order_facts(order=draft, lines=_draft_lines(reseller, data["items"]))
@@ -131,6 +133,7 @@ def preview_run(*, form, edited_rule: RuleInput | None = None) -> PreviewResult:
                 total_weight=weight,
                 source=draft.source,
                 ship_country=draft.ship_country,
+                ship_state=draft.ship_state,
                 shipping_method=draft.shipping_method,
             )
         order = None

@@ -18,7 +18,8 @@ Field types decide which operators fit:
     number  (order subtotal, item quantity, line count, total weight)
             equals, not equals, in, not in, >, ≥, <, ≤
     id      (reseller id)                       equals, not equals, in, not in
-    text    (reseller country, channel slug, source, ship-to country, shipping method)
+    text    (reseller country, channel slug, source, ship-to country and state, shipping
+            method)
             equals, not equals, in, not in, contains (substring)
     set     (reseller tier or tag, SKU — an order has several)
             contains (has this one), in (has any of these), not in (has none of these)
@@ -78,6 +79,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("total_weight", "Total weight (lb)", NUMBER),
         FieldSpec("source", "Source", TEXT, case="lower", choices=tuple(OrderSource.values)),
         FieldSpec("ship_country", "Ship-to country", TEXT, case="upper"),
+        FieldSpec("ship_state", "Ship-to state", TEXT, case="upper"),
         FieldSpec("shipping_method", "Shipping method", TEXT),
         FieldSpec("sku", "SKU", SET),
     )
@@ -174,6 +176,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "credit_percent", "Credit or discount: % of subtotal", _INVOICING, None, ("percent",)
         ),
+        # Adds up like fees, so a state rate and a local rate make two tax lines.
+        ActionSpec(
+            "tax_percent",
+            "Tax (% of subtotal, optionally including shipping)",
+            _INVOICING,
+            None,
+            ("percent", "include_shipping"),
+        ),
         ActionSpec("capture_now", "Capture now", _CAPTURE, CAPTURE_MODE),
         ActionSpec("capture_on_shipment", "Authorize, capture on shipment", _CAPTURE, CAPTURE_MODE),
         ActionSpec("capture_deferred", "Defer (net terms)", _CAPTURE, CAPTURE_MODE),
@@ -192,8 +202,10 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
     )
 }
+TAX_ACTION = "tax_percent"
+
 # Optional on credits: what the invoice line says instead of the default wording.
-OPTIONAL_LABEL_ACTIONS = frozenset({"credit_amount", "credit_percent"})
+OPTIONAL_LABEL_ACTIONS = frozenset({"credit_amount", "credit_percent", "tax_percent"})
 
 
 @dataclass(frozen=True)
@@ -396,6 +408,18 @@ def _validate_tiers(raw: object, *, path: str) -> list[dict]:
     return tiers
 
 
+def _flag(value: object, *, path: str) -> bool:
+    """A yes/no parameter: a JSON boolean, or the words a form or a hand-written rule uses."""
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise InvalidValue(f"“{value}” is not yes or no.", path=path)
+
+
 def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
@@ -445,6 +469,8 @@ def validate_action(raw: object, *, kind: str, path: str) -> dict:
             action["label"] = label[:200]
         elif param == "tiers":
             action["tiers"] = _validate_tiers(raw.get("tiers"), path=param_path)
+        elif param == "include_shipping":
+            action["include_shipping"] = _flag(raw.get("include_shipping"), path=param_path)
     if action_type in OPTIONAL_LABEL_ACTIONS:
         label = str(raw.get("label") or "").strip()
         if label:

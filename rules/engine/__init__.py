@@ -26,7 +26,8 @@ How rules combine
   (the higher priority) keeps it and later ones are ignored. So "every order pays a $2.00
   dropship fee" (global, priority 100) and "gold resellers pay $0.50" (global, priority 10, a
   tier condition) give gold resellers $0.50 and everyone else $2.00.
-* "Add" actions (extra fees, credits) accumulate, in evaluation order.
+* "Add" actions (extra fees, credits, taxes) accumulate, in evaluation order. A tax-exempt
+  reseller's orders skip tax actions (the trace says so).
 * Stop further rules: when a rule with the flag matches, every rule of the SAME KIND after it
   (in any scope) is skipped. Invoicing rules never stop payment-capture rules, or vice versa.
   Whatever the stopping rule and the rules before it already set or added stays.
@@ -38,8 +39,9 @@ Every amount is a Decimal. Each invoice line is computed exactly and rounded onc
 to cents; totals are sums of rounded lines, so the total is always exactly the sum of its
 parts. Percent credits are a percentage of the order subtotal. Credits never take the total
 below zero: a credit larger than what is left is reduced (the trace says by how much).
-Discount lines and `discount_total` are negative, so `total = subtotal + shipping + fees +
-other + discounts`.
+Taxes come last: a percentage of the subtotal, plus the shipping when the action says so, never
+reduced by credits. Discount lines and `discount_total` are negative, so `total = subtotal +
+shipping + fees + other + discounts + tax`.
 """
 
 from __future__ import annotations

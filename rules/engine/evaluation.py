@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..choices import RuleMatch, RuleScope
-from ..schema import ACTIONS
+from ..schema import ACTIONS, TAX_ACTION
 from .capture import decide_capture
 from .invoice import build_invoice
 from .trace import (
@@ -17,6 +17,7 @@ from .trace import (
     NOT_MATCHED,
     OUT_OF_SCOPE,
     STOPPED,
+    TAX_EXEMPT_NOTE,
     RuleTrace,
     Slot,
     note_ignored,
@@ -56,6 +57,7 @@ def _fact_values(order: OrderFacts, reseller: ResellerFacts, channel: ChannelFac
         "total_weight": order.total_weight,
         "source": order.source.casefold(),
         "ship_country": order.ship_country.casefold(),
+        "ship_state": order.ship_state.casefold(),
         "shipping_method": order.shipping_method.casefold(),
         "sku": frozenset(sku.casefold() for sku in order.skus),
     }
@@ -121,6 +123,9 @@ def evaluate(
         for action in compiled.actions:
             slot = ACTIONS[action["type"]].slot
             if slot is None:
+                if action["type"] == TAX_ACTION and reseller.tax_exempt:
+                    events.append(TAX_EXEMPT_NOTE)
+                    continue
                 additions.append((action, compiled, trace))
                 continue
             current = slots.get(slot)

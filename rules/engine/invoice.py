@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..choices import InvoiceLineKind
-from ..schema import DROPSHIP_FEE, SHIPPING
-from .trace import RuleTrace, Slot, note_adds, note_credit, note_line
+from ..schema import DROPSHIP_FEE, SHIPPING, TAX_ACTION
+from .trace import RuleTrace, Slot, note_adds, note_credit, note_line, note_tax
 from .types import (
     LINE_ORDER,
     ZERO,
@@ -73,10 +73,12 @@ def build_invoice(
         lines.append(_shipping_line(order, slots[SHIPPING]))
     if DROPSHIP_FEE in slots:
         lines.append(_dropship_line(order, slots[DROPSHIP_FEE]))
-    credits = []
+    credits, taxes = [], []
     for addition in additions:
         action, compiled, trace = addition
-        if action["type"] == "extra_fee":
+        if action["type"] == TAX_ACTION:
+            taxes.append(addition)
+        elif action["type"] == "extra_fee":
             amount = cents(Decimal(action["amount"]))
             lines.append(_line(InvoiceLineKind.OTHER, action["label"], amount, compiled.rule))
             trace.events.append((note_adds, action["label"], amount))
@@ -111,6 +113,8 @@ def build_invoice(
         balance -= applied
         lines.append(_line(InvoiceLineKind.DISCOUNT, label, -applied, compiled.rule))
 
+    lines.extend(_tax_lines(order, lines, taxes))
+
     lines.sort(key=lambda line: LINE_ORDER[line.kind])
     totals = dict.fromkeys(LINE_ORDER, ZERO)
     for line in lines:
@@ -124,4 +128,29 @@ def build_invoice(
         other_total=totals[InvoiceLineKind.OTHER],
         discount_total=totals[InvoiceLineKind.DISCOUNT],
         total=subtotal + sum(totals.values(), start=ZERO),
+        tax_total=totals[InvoiceLineKind.TAX],
     )
+
+
+def _tax_lines(
+    order: OrderFacts,
+    lines: list[InvoiceLineResult],
+    taxes: list[tuple[dict, CompiledRule, RuleTrace]],
+) -> list[InvoiceLineResult]:
+    """One line per tax action: its percent of the subtotal, plus the shipping when the action
+    says so, computed exactly and rounded once. Credits do not reduce the base (the action
+    says "% of subtotal"), and tax is never charged on tax."""
+    shipping = sum(
+        (line.amount for line in lines if line.kind == InvoiceLineKind.SHIPPING), start=ZERO
+    )
+    result = []
+    for action, compiled, trace in taxes:
+        base = order.subtotal + (shipping if action.get("include_shipping") else ZERO)
+        amount = cents(base * Decimal(action["percent"]) / 100)
+        label = action.get("label") or (
+            f"Tax {action['percent']}%"
+            + (" (incl. shipping)" if action.get("include_shipping") else "")
+        )
+        trace.events.append((note_tax, label, amount, base))
+        result.append(_line(InvoiceLineKind.TAX, label, amount, compiled.rule))
+    return result

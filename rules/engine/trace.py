@@ -119,12 +119,19 @@ def quote(rule: RuleInput) -> str:
     return f"“{rule.name}”"
 
 
+TAX_EXEMPT_NOTE = "Tax skipped: the reseller is tax-exempt."
+
+
 def note_line(label: str, amount: Decimal) -> str:
     return f"Invoice line “{label}”: {money(amount)}."
 
 
 def note_adds(label: str, amount: Decimal) -> str:
     return f"Adds “{label}”: {money(amount)}."
+
+
+def note_tax(label: str, amount: Decimal, base: Decimal) -> str:
+    return f"Adds tax “{label}”: {money(amount)} on {money(base)}."
 
 
 def note_credit(label: str, amount: Decimal) -> str:

@@ -28,6 +28,7 @@ LINE_ORDER = {
     InvoiceLineKind.FEE: 1,
     InvoiceLineKind.OTHER: 2,
     InvoiceLineKind.DISCOUNT: 3,
+    InvoiceLineKind.TAX: 4,
 }
 
 
@@ -53,6 +54,7 @@ class OrderFacts:
     ship_country: str = ""
     shipping_method: str = ""
     skus: frozenset[str] = frozenset()
+    ship_state: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class ResellerFacts:
     id: int | None = None
     labels: tuple[str, ...] = ()
     country: str = ""
+    # Exempt on the order's date (Reseller.tax_exempt_on): tax actions are skipped.
+    tax_exempt: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,7 @@ class Invoice:
     other_total: Decimal
     discount_total: Decimal
     total: Decimal
+    tax_total: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)

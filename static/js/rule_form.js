@@ -47,10 +47,10 @@
     }
     const used = actionParams[type.value] || ["amount", "label", "tiers"];
     row.querySelectorAll("[data-param]").forEach((cell) => {
-      const input = cell.querySelector("input");
-      if (input) {
-        input.hidden = !used.includes(cell.dataset.param);
-      }
+      // The input and any visible label with it (the tax's "Tax shipping too" checkbox).
+      cell.querySelectorAll("input, label:not(.visually-hidden)").forEach((element) => {
+        element.hidden = !used.includes(cell.dataset.param);
+      });
     });
   }
 

@@ -275,9 +275,16 @@ def test_an_order_is_placed_with_its_invoice_and_capture_decision(api, reseller,
         "fees",
         "other",
         "discounts",
+        "tax",
         "total",
         "lines",
+        "invoice_number",
+        "due_date",
+        "tax_exemption",
     }
+    assert body["invoice"]["invoice_number"] == order.invoice_number
+    assert body["invoice"]["tax"] == "0.00"
+    assert body["invoice"]["due_date"] is None
     assert body["payment"]["capture_mode"] == order.capture_mode
     assert body["payment"]["payment_status"] == order.payment_status
     assert order.reseller == reseller

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,7 @@ def test_seeding_the_demo_rules_twice_changes_nothing(demo):
     seed_rules(channels=channels, resellers=resellers)
 
     assert list(Rule.objects.order_by("id").values()) == before
-    assert len(before) == 8
+    assert len(before) == 9
 
 
 def test_the_demo_rules_price_each_demo_reseller_as_described(demo):
@@ -50,10 +51,11 @@ def test_the_demo_rules_price_each_demo_reseller_as_described(demo):
         request=order_request("W1", items=[("MUG-1", 70)]),
     )
 
-    # 2 mugs (1.8 lb): 20.00 + 8.95 shipping + 0.50 gold fee
-    assert (gold.fees_total, gold.total, gold.payment_status) == (
+    # 2 mugs (1.8 lb): 20.00 + 8.95 shipping + 0.50 gold fee + 8.25 % tax on 28.95 (2.39)
+    assert (gold.fees_total, gold.tax, gold.total, gold.payment_status) == (
         Decimal("0.50"),
-        Decimal("29.45"),
+        Decimal("2.39"),
+        Decimal("31.84"),
         PaymentStatus.CAPTURED,
     )
     assert (on_terms.fees_total, on_terms.capture_mode, on_terms.payment_status) == (
@@ -61,10 +63,13 @@ def test_the_demo_rules_price_each_demo_reseller_as_described(demo):
         CaptureMode.DEFERRED,
         PaymentStatus.ON_TERMS,
     )
-    # 70 × 8.00 = 560.00 > 500: free shipping; 5 % credit 28.00; captured on shipment
+    assert on_terms.due_date == on_terms.created_at.date() + datetime.timedelta(days=30)
+    # 70 × 8.00 = 560.00 > 500: free shipping; 5 % credit 28.00; tax-exempt (resale
+    # certificate); captured on shipment
     assert (wholesale.shipping_total, wholesale.discount_total, wholesale.total) == (
         Decimal("0.00"),
         Decimal("-28.00"),
         Decimal("534.00"),
     )
+    assert wholesale.tax == 0 and "Resale certificate RC-2026-0042" in wholesale.tax_exemption
     assert wholesale.payment_status == PaymentStatus.AUTHORIZED

@@ -250,3 +250,36 @@ def test_saving_the_product_form_keeps_stock_that_moved_while_it_was_open(
     cap.refresh_from_db()
     assert (cap.title, cap.stock) == ("Navy cap", 490)
     assert not StockAdjustment.objects.exists()
+
+
+def test_the_review_reports_a_shortfall_with_the_other_problems_and_reserves_nothing(
+    reseller, cap, mug
+):
+    from orders.services import order_quote
+    from tests.orders.conftest import order_request
+
+    request = order_request(reference="REVIEW-1", items=(("CAP-NAVY", 5000), ("MUG-1", 1)))
+
+    with pytest.raises(OrderValidationError) as refused:
+        order_quote(reseller=reseller, request=request)
+
+    assert refused.value.errors == [
+        ("items[0].quantity", "Line 1: CAP-NAVY: 500 available, 5,000 requested.")
+    ]
+    cap.refresh_from_db()
+    assert (cap.stock, cap.reserved) == (500, 0)
+
+
+def test_the_review_says_nothing_of_stock_when_the_channel_takes_backorders(reseller, cap, channel):
+    from orders.services import order_quote
+    from tests.orders.conftest import order_request
+
+    channel.stock_policy = StockPolicy.BACKORDER
+    channel.save()
+    reseller.refresh_from_db()
+
+    quote = order_quote(
+        reseller=reseller, request=order_request(reference="R-2", items=(("CAP-NAVY", 5000),))
+    )
+
+    assert quote.order.subtotal == 5000 * cap.listings.get().price

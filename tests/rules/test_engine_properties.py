@@ -41,6 +41,9 @@ invoicing_action = st.one_of(
     ),
     money.filter(lambda a: a > 0).map(lambda a: {"type": "credit_amount", "amount": str(a)}),
     percent.map(lambda p: {"type": "credit_percent", "percent": str(p)}),
+    st.tuples(percent, st.booleans()).map(
+        lambda t: {"type": "tax_percent", "percent": str(t[0]), "include_shipping": t[1]}
+    ),
 )
 capture_action = st.one_of(
     st.sampled_from(
@@ -62,6 +65,9 @@ condition = st.one_of(
     ),
     st.sampled_from(["US", "CA"]).map(
         lambda country: {"field": "ship_country", "operator": "equals", "value": country}
+    ),
+    st.sampled_from(["OR", "CA"]).map(
+        lambda state: {"field": "ship_state", "operator": "equals", "value": state}
     ),
 )
 
@@ -112,18 +118,24 @@ orders = st.builds(
     line_count=st.integers(min_value=0, max_value=20),
     total_weight=weight,
     ship_country=st.sampled_from(["US", "CA"]),
+    ship_state=st.sampled_from(["OR", "CA", ""]),
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(rule_set=rules(), order=orders, tags=st.sampled_from([(), ("gold",), ("silver", "x")]))
-def test_totals_equal_the_sum_of_their_parts(rule_set, order, tags):
+@given(
+    rule_set=rules(),
+    order=orders,
+    tags=st.sampled_from([(), ("gold",), ("silver", "x")]),
+    tax_exempt=st.booleans(),
+)
+def test_totals_equal_the_sum_of_their_parts(rule_set, order, tags, tax_exempt):
     compiled = compile_rules(rule_set)
     assert not [rule for rule in compiled if rule.error], "the strategy only builds valid rules"
 
     invoice = evaluate(
         order=order,
-        reseller=ResellerFacts(id=1, labels=tags),
+        reseller=ResellerFacts(id=1, labels=tags, tax_exempt=tax_exempt),
         channel=ChannelFacts(id=1, slug="retail"),
         rules=compiled,
     ).invoice
@@ -135,12 +147,14 @@ def test_totals_equal_the_sum_of_their_parts(rule_set, order, tags):
     assert invoice.fees_total == lines_of("fee")
     assert invoice.other_total == lines_of("other")
     assert invoice.discount_total == lines_of("discount")
+    assert invoice.tax_total == lines_of("tax")
     assert invoice.total == (
         invoice.subtotal
         + invoice.shipping_total
         + invoice.fees_total
         + invoice.other_total
         + invoice.discount_total
+        + invoice.tax_total
     )
     assert invoice.total == invoice.subtotal + sum(
         (line.amount for line in invoice.lines), Decimal("0")
@@ -150,3 +164,7 @@ def test_totals_equal_the_sum_of_their_parts(rule_set, order, tags):
     assert all(line.amount < 0 for line in invoice.lines if line.kind == "discount")
     assert sum(1 for line in invoice.lines if line.kind == "shipping") <= 1
     assert sum(1 for line in invoice.lines if line.kind == "fee") <= 1
+    assert all(line.amount >= 0 for line in invoice.lines if line.kind == "tax")
+    if tax_exempt:
+        assert invoice.tax_total == 0
+        assert not any(line.kind == "tax" for line in invoice.lines)
