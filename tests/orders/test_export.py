@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from orders.export import COLUMNS, headers, neutralise
+from orders.export import headers, layout, neutralise
 from orders.models import Order
 from tests.conftest import make_reseller_user
 from tests.factories import OrderFactory, OrderLineFactory
@@ -21,7 +21,7 @@ from tests.factories import OrderFactory, OrderLineFactory
 pytestmark = pytest.mark.django_db
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
-HEADER = [column.header for column in COLUMNS]
+HEADER = [column.header for column in layout().lines]
 NUMBER = HEADER.index("Order number")
 REFERENCE = HEADER.index("Reference")
 DATE = HEADER.index("Date")
@@ -55,8 +55,9 @@ def csv_rows(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
-def xlsx_sheet(body: bytes):
-    return load_workbook(io.BytesIO(body))["Orders"]
+def xlsx_sheet(body: bytes, name: str = "Lines"):
+    """The Lines sheet holds the CSV's rows; the Orders sheet one row per order."""
+    return load_workbook(io.BytesIO(body))[name]
 
 
 def xlsx_rows(body: bytes) -> list[tuple]:
