@@ -8,13 +8,22 @@ from api import urls as api_urls
 from apikeys import urls as apikeys_urls
 from channels import urls as channels_urls
 from core.views import healthz
+from exports import urls as exports_urls
 from orders import urls as orders_urls
 from pages import urls as pages_urls
 from resellers import urls as resellers_urls
 from rules import urls as rules_urls
 
 # Each app contributes its own portal and back-office pages; the namespaces stay one each.
-DOMAIN_URLS = [resellers_urls, channels_urls, orders_urls, rules_urls, apikeys_urls, pages_urls]
+DOMAIN_URLS = [
+    resellers_urls,
+    channels_urls,
+    orders_urls,
+    rules_urls,
+    apikeys_urls,
+    exports_urls,
+    pages_urls,
+]
 portal_urlpatterns = [p for module in DOMAIN_URLS for p in module.portal_urlpatterns]
 backoffice_urlpatterns = [p for module in DOMAIN_URLS for p in module.backoffice_urlpatterns]
 

@@ -409,8 +409,9 @@ def _convert(converters: list[tuple[int, Converter]], values: tuple) -> list[Any
 class _ProgressEvery:
     """Reports progress every `step` line rows, and once more at the end."""
 
-    def __init__(self, progress: Progress | None, step: int = PROGRESS_EVERY) -> None:
-        self.progress, self.step, self.done, self.next_report = progress, step, 0, step
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.step, self.done = progress, PROGRESS_EVERY, 0
+        self.next_report = self.step
 
     def add(self, rows: int) -> None:
         self.done += rows

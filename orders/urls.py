@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 
-from .views import backoffice, export, payments, portal
+from .views import backoffice, payments, portal
 
 portal_urlpatterns = [
     path("orders/", portal.order_list_view, name="order_list"),
@@ -34,19 +34,5 @@ backoffice_urlpatterns += [
         "orders/<int:pk>/record-capture/",
         payments.order_record_capture,
         name="order_record_capture",
-    ),
-]
-
-# Exports sit next to the list page they download (…/orders/ → …/orders/export.csv), which is
-# how templates/orders/_export_buttons.html finds them.
-portal_urlpatterns += [
-    re_path(r"^orders/export\.(?P<fmt>csv|xlsx)$", export.portal_order_export, name="order_export"),
-]
-backoffice_urlpatterns += [
-    re_path(r"^orders/export\.(?P<fmt>csv|xlsx)$", export.order_export, name="order_export"),
-    re_path(
-        r"^resellers/(?P<pk>[0-9]+)/orders/export\.(?P<fmt>csv|xlsx)$",
-        export.reseller_orders_export,
-        name="reseller_orders_export",
     ),
 ]

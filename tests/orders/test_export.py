@@ -508,7 +508,7 @@ def test_the_all_orders_export_query_count_does_not_grow_either(
 
 
 def test_the_xlsx_temporary_file_is_removed_once_sent(staff_client, reseller, monkeypatch):
-    from orders.views import export as export_views
+    from exports import views as export_views
 
     files = []
     original = export_views.xlsx_file
