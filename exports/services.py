@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.tasks import enqueue_on_commit
 from orders.export import csv_chunks, export_filename, write_xlsx
-from orders.filters import OrderFilter
+from orders.filters import order_filter_for
 from orders.selectors import order_list
 from resellers.models import Reseller
 
@@ -74,7 +74,8 @@ def _job_orders(job: ExportJob):
     query = QueryDict(mutable=True)
     for key, values in job.filters.items():
         query.setlist(key, values)
-    filterset = OrderFilter(query, queryset=order_list(reseller=job.reseller))
+    filter_class = order_filter_for(reseller=job.reseller)
+    filterset = filter_class(query, queryset=order_list(reseller=job.reseller))
     if not filterset.is_valid():
         # The filters were valid when the job was created; a choice removed since could not.
         raise ValueError(f"the saved filters are no longer valid: {dict(filterset.errors)}")

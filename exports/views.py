@@ -40,7 +40,7 @@ from orders.export import (
     export_row_count,
     xlsx_file,
 )
-from orders.filters import OrderFilter
+from orders.filters import order_filter_for
 from orders.models import Order
 from orders.selectors import order_list
 from resellers.models import Reseller
@@ -101,7 +101,9 @@ def export_response(
     audience: str,
 ) -> HttpResponse:
     # The same filtering as the list page, so the download matches the screen.
-    filterset, filtered = filter_queryset(request, queryset=orders, filterset_class=OrderFilter)
+    filterset, filtered = filter_queryset(
+        request, queryset=orders, filterset_class=order_filter_for(reseller=reseller)
+    )
     if not filterset.is_valid():
         problems = "; ".join(
             f"{filterset.form.fields[name].label if name in filterset.form.fields else name}: "

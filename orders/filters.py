@@ -4,7 +4,9 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .choices import OrderSource, OrderStatus
+from resellers.models import Reseller
+
+from .choices import OrderSource, OrderStatus, PaymentStatus
 from .models import Order, OrderLine
 
 
@@ -17,6 +19,9 @@ class OrderFilter(django_filters.FilterSet):
     )
     source = django_filters.ChoiceFilter(
         label="Source", choices=OrderSource.choices, empty_label="Any source"
+    )
+    payment_status = django_filters.ChoiceFilter(
+        label="Payment status", choices=PaymentStatus.choices, empty_label="Any payment status"
     )
     created_from = django_filters.DateFilter(
         label="Placed from",
@@ -33,7 +38,7 @@ class OrderFilter(django_filters.FilterSet):
 
     class Meta:
         model = Order
-        fields = ["q", "status", "source", "created_from", "created_to"]
+        fields = ["q", "status", "source", "payment_status", "created_from", "created_to"]
 
     def search(self, queryset: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         value = value.strip()
@@ -43,3 +48,33 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(reference_number__icontains=value) | Q(number__iexact=value) | Exists(has_sku)
         )
+
+
+class AllOrdersFilter(OrderFilter):
+    """The back office's every-reseller list (and its export) also filters by reseller.
+
+    Only there: the portal and a reseller's own Orders tab are one reseller's orders already,
+    and the portal must never list other resellers' names.
+    """
+
+    reseller = django_filters.ModelChoiceFilter(
+        label="Reseller",
+        queryset=Reseller.objects.order_by("company_name", "id"),
+        empty_label="Any reseller",
+    )
+
+    class Meta(OrderFilter.Meta):
+        fields = [
+            "q",
+            "reseller",
+            "status",
+            "source",
+            "payment_status",
+            "created_from",
+            "created_to",
+        ]
+
+
+def order_filter_for(*, reseller: Reseller | None) -> type[OrderFilter]:
+    """The filter of the list a download or job comes from: every reseller's, or one's."""
+    return AllOrdersFilter if reseller is None else OrderFilter

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Set
+from collections.abc import Iterable, Set
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -28,6 +29,7 @@ from .choices import (
 from .exceptions import (
     ChannelRequired,
     ReasonRequired,
+    ResellerError,
     SignupRejected,
     StaleStatus,
     TransitionNotAllowed,
@@ -240,6 +242,65 @@ def reseller_suspend(
         expected_status=expected_status,
         seen_change=seen_change,
     )
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk approve or deny did: the resellers moved, and those skipped with why."""
+
+    done: list[Reseller] = field(default_factory=list)
+    skipped: list[tuple[Reseller, str]] = field(default_factory=list)  # (reseller, now-status)
+
+
+# Bulk actions start only from `pending`: a reseller someone else approved, denied or
+# suspended since the list was loaded is skipped (and named), never moved a second time.
+BULK_FROM = frozenset({ResellerStatus.PENDING})
+
+
+def reseller_bulk_decide(
+    *,
+    reseller_ids: Iterable[int],
+    approve: bool,
+    actor: User,
+    channel: Channel | None = None,
+    reason: str = "",
+) -> BulkOutcome:
+    """Approve (on `channel`, or the single active one) or deny (with `reason`) each reseller.
+
+    Each reseller goes through `reseller_transition` in its own transaction, exactly as if
+    staff had pressed its own button: one status change and one e-mail (after that commit)
+    each, and a reseller that cannot make the move is skipped without undoing the others.
+    What would fail for every reseller (no channel to approve on, no reason to deny with) is
+    refused before any is touched.
+    """
+    reason = (reason or "").strip()
+    if approve:
+        channel = channel or channel_for_approval()
+        if channel is None:
+            raise ChannelRequired("Choose the channel the selected resellers will buy from.")
+        if not channel.is_active:
+            raise ChannelRequired(f"The channel “{channel}” is inactive; choose an active one.")
+    elif not reason:
+        raise ReasonRequired("Give a reason for denying; each reseller will see it.")
+    outcome = BulkOutcome()
+    for reseller in Reseller.objects.filter(pk__in=list(reseller_ids)).order_by("company_name"):
+        try:
+            moved = reseller_transition(
+                reseller=reseller,
+                to_status=ResellerStatus.APPROVED if approve else ResellerStatus.DENIED,
+                actor=actor,
+                reason="" if approve else reason,
+                channel=channel,
+                from_statuses=BULK_FROM,
+                expected_status=ResellerStatus.PENDING,
+            )
+        except ResellerError:
+            # Named with the status it has now (it changed since the list was loaded).
+            reseller.refresh_from_db(fields=["status"])
+            outcome.skipped.append((reseller, reseller.get_status_display().lower()))
+        else:
+            outcome.done.append(moved)
+    return outcome
 
 
 def reseller_reinstate(

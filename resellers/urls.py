@@ -15,6 +15,7 @@ portal_urlpatterns: list = []
 backoffice_urlpatterns = [
     path("", backoffice.dashboard, name="dashboard"),
     path("resellers/", backoffice.reseller_list_view, name="reseller_list"),
+    path("resellers/bulk/", backoffice.reseller_bulk_decide, name="reseller_bulk_decide"),
     path("resellers/<int:pk>/edit/", backoffice.reseller_edit, name="reseller_edit"),
     path("resellers/<int:pk>/approve/", backoffice.reseller_approve, name="reseller_approve"),
     path("resellers/<int:pk>/deny/", backoffice.reseller_deny, name="reseller_deny"),

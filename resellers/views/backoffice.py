@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
@@ -14,6 +15,7 @@ from resellers.exceptions import ResellerError
 from resellers.filters import ResellerFilter
 from resellers.forms import (
     ApproveForm,
+    BulkDecisionForm,
     PortalSettingsForm,
     ReasonForm,
     ReinstateForm,
@@ -50,7 +52,48 @@ def reseller_list_view(request: HttpRequest) -> HttpResponse:
         queryset=reseller_list(),
         filterset_class=ResellerFilter,
         template_name="backoffice/resellers/list.html",
+        context={"bulk_form": BulkDecisionForm()},
     )
+
+
+@staff_required
+@require_POST
+def reseller_bulk_decide(request: HttpRequest) -> HttpResponse:
+    """Approve or deny the resellers ticked on the list, each through the transition service."""
+    # Back to the list as it was filtered (re-encoded: only a query string, never a URL).
+    query = QueryDict(request.POST.get("next_query", "")).urlencode()
+    back = redirect(f"{reverse('backoffice:reseller_list')}?{query}")
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return back
+    approve = form.cleaned_data["action"] == "approve"
+    try:
+        outcome = services.reseller_bulk_decide(
+            reseller_ids=[reseller.pk for reseller in form.cleaned_data["resellers"]],
+            approve=approve,
+            actor=request.user,
+            channel=form.cleaned_data["channel"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ResellerError as error:
+        messages.error(request, str(error))
+        return back
+    if outcome.done:
+        verb = "Approved" if approve else "Denied"
+        names = ", ".join(reseller.company_name for reseller in outcome.done)
+        where = f" on the {outcome.done[0].channel} channel" if approve else ""
+        messages.success(request, f"{verb} {len(outcome.done)}{where}: {names}.")
+    if outcome.skipped:
+        names = ", ".join(
+            f"{reseller.company_name} (now {now})" for reseller, now in outcome.skipped
+        )
+        messages.warning(
+            request, f"Skipped {len(outcome.skipped)} no longer pending, left as they are: {names}."
+        )
+    return back
 
 
 def reseller_detail_context(reseller: Reseller) -> dict:
