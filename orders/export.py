@@ -168,7 +168,7 @@ LINE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _has_field(model: type[models.Model], path: str) -> bool:
+def has_field(model: type[models.Model], path: str) -> bool:
     for name in path.split(LOOKUP_SEP):
         try:
             target = model._meta.get_field(name)
@@ -199,7 +199,7 @@ class Layout:
 @functools.cache
 def layout() -> Layout:
     def present(columns: tuple[Column, ...], model: type[models.Model]) -> tuple[Column, ...]:
-        return tuple(c for c in columns if not c.optional or _has_field(model, c.source))
+        return tuple(c for c in columns if not c.optional or has_field(model, c.source))
 
     return Layout(
         order=present(ORDER_COLUMNS, Order),

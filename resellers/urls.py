@@ -13,7 +13,6 @@ public_urlpatterns = [
 portal_urlpatterns: list = []
 
 backoffice_urlpatterns = [
-    path("", backoffice.dashboard, name="dashboard"),
     path("resellers/", backoffice.reseller_list_view, name="reseller_list"),
     path("resellers/bulk/", backoffice.reseller_bulk_decide, name="reseller_bulk_decide"),
     path("resellers/<int:pk>/edit/", backoffice.reseller_edit, name="reseller_edit"),

@@ -30,19 +30,16 @@ from resellers.selectors import (
 )
 
 
-@staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard_context() -> dict:
+    """The dashboard's reseller part: status counts, pending approvals, the auto-approve switch.
+    The page itself (`pages.views.dashboard`) adds the work queues across apps."""
     counts = reseller_status_counts()
-    return render(
-        request,
-        "backoffice/dashboard.html",
-        {
-            "pending": pending_resellers()[:20],
-            "pending_count": counts.get(ResellerStatus.PENDING, 0),
-            "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
-            "settings_row": PortalSettings.load(),
-        },
-    )
+    return {
+        "pending": pending_resellers()[:20],
+        "pending_count": counts.get(ResellerStatus.PENDING, 0),
+        "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
+        "settings_row": PortalSettings.load(),
+    }
 
 
 @staff_required

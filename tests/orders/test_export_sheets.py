@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from orders import export
-from orders.export import MONEY_COLUMNS, Column, Kind, _has_field, headers, layout
+from orders.export import MONEY_COLUMNS, Column, Kind, has_field, headers, layout
 from orders.models import Order
 from tests.factories import OrderFactory, OrderLineFactory
 
@@ -196,12 +196,12 @@ def test_a_sheet_over_the_row_limit_continues_on_another_sheet(
 
 
 def test_a_column_is_written_only_when_its_field_exists():
-    assert _has_field(Order, "reseller__company_name")
-    assert not _has_field(Order, "reseller__no_such_field")
-    assert not _has_field(Order, "no_such_field")
+    assert has_field(Order, "reseller__company_name")
+    assert not has_field(Order, "reseller__no_such_field")
+    assert not has_field(Order, "no_such_field")
     declared = {column.source for column in MONEY_COLUMNS}
     written = {column.source for column in layout().money}
-    assert written == {source for source in declared if _has_field(Order, source)}
+    assert written == {source for source in declared if has_field(Order, source)}
     assert {"subtotal", "total"} <= written
 
 
