@@ -40,6 +40,7 @@ from orders.export import (
     export_row_count,
     xlsx_file,
 )
+from orders.export_copy import copy_available, copy_csv_chunks
 from orders.filters import order_filter_for
 from orders.models import Order
 from orders.selectors import order_list
@@ -129,8 +130,10 @@ def export_response(
     filename = export_filename(reseller=reseller, extension=fmt)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
-        # Streams straight from the database cursor: nothing is queried before the first chunk.
-        response = StreamingHttpResponse(csv_chunks(filtered), content_type=CSV_CONTENT_TYPE)
+        # Streams straight from the database: nothing is queried before the first chunk. On
+        # PostgreSQL, COPY writes the very same file at about half the cost (orders/export_copy).
+        chunks = copy_csv_chunks(filtered) if copy_available() else csv_chunks(filtered)
+        response = StreamingHttpResponse(chunks, content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=filename
         )
