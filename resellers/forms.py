@@ -133,6 +133,24 @@ class ReasonForm(SeenStatusMixin):
     )
 
 
+class ChannelChangeForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        label="New channel",
+        queryset=Channel.objects.none(),
+        help_text="Future orders use this channel's prices and rules; placed orders keep theirs.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the reseller's history.",
+    )
+
+    def __init__(self, *args, reseller: Reseller, **kwargs) -> None:
+        super().__init__(*args, prefix="channel_change", **kwargs)
+        self.fields["channel"].queryset = active_channels().exclude(pk=reseller.channel_id)
+
+
 class BulkDecisionForm(forms.Form):
     """The reseller list's **Approve selected** / **Deny selected**."""
 

@@ -21,6 +21,7 @@ from . import tasks
 from .choices import (
     ALLOWED_TRANSITIONS,
     APPROVE_FROM,
+    CHANNEL_CHANGE_FROM,
     REASON_REQUIRED,
     REINSTATE_FROM,
     ResellerStatus,
@@ -301,6 +302,50 @@ def reseller_bulk_decide(
         else:
             outcome.done.append(moved)
     return outcome
+
+
+@transaction.atomic
+def reseller_change_channel(
+    *, reseller: Reseller, channel: Channel, actor: User, reason: str
+) -> Reseller:
+    """Move an approved or active reseller to another channel: its future orders are priced
+    and invoiced by the new channel's listings and rules (orders already placed keep theirs).
+
+    Recorded in the reseller's history (kind CHANNEL_CHANGED, both channels and the reason in
+    params); the status does not change and no e-mail is sent.
+    """
+    # Locked like a status change, so a change racing a suspension cannot act on a stale status.
+    locked = Reseller.objects.select_for_update().select_related("channel").get(pk=reseller.pk)
+    if locked.status not in CHANNEL_CHANGE_FROM:
+        raise TransitionNotAllowed(
+            f"Only an approved or active reseller's channel can be changed; this reseller is "
+            f"{_label(locked.status)}."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("Give a reason for the change; it is kept in the history.")
+    if not channel.is_active:
+        raise ChannelRequired(f"The channel “{channel}” is inactive; choose an active one.")
+    if locked.channel_id == channel.pk:
+        raise ChannelRequired(f"{locked} is already on the {channel} channel.")
+    previous = locked.channel
+    locked.channel = channel
+    locked.save(update_fields=["channel", "updated_at"])
+    StatusChange.objects.create(
+        reseller=locked,
+        kind=StatusChangeKind.CHANNEL_CHANGED,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        params={
+            "reason": reason,
+            "from_channel": previous.name if previous else "",
+            "from_channel_id": previous.pk if previous else None,
+            "to_channel": channel.name,
+            "to_channel_id": channel.pk,
+        },
+    )
+    return locked
 
 
 def reseller_reinstate(

@@ -19,6 +19,11 @@ backoffice_urlpatterns = [
     path("resellers/<int:pk>/approve/", backoffice.reseller_approve, name="reseller_approve"),
     path("resellers/<int:pk>/deny/", backoffice.reseller_deny, name="reseller_deny"),
     path("resellers/<int:pk>/suspend/", backoffice.reseller_suspend, name="reseller_suspend"),
+    path(
+        "resellers/<int:pk>/channel/",
+        backoffice.reseller_change_channel,
+        name="reseller_change_channel",
+    ),
     path("resellers/<int:pk>/reinstate/", backoffice.reseller_reinstate, name="reseller_reinstate"),
     path("settings/", backoffice.portal_settings, name="settings"),
 ]

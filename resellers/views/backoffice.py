@@ -10,12 +10,19 @@ from core.access import staff_required
 from core.concurrency import StaleEdit
 from core.views import filtered_list
 from resellers import services
-from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
+from resellers.choices import (
+    ALLOWED_TRANSITIONS,
+    APPROVE_FROM,
+    CHANNEL_CHANGE_FROM,
+    REINSTATE_FROM,
+    ResellerStatus,
+)
 from resellers.exceptions import ResellerError
 from resellers.filters import ResellerFilter
 from resellers.forms import (
     ApproveForm,
     BulkDecisionForm,
+    ChannelChangeForm,
     PortalSettingsForm,
     ReasonForm,
     ReinstateForm,
@@ -116,6 +123,8 @@ def reseller_detail_context(reseller: Reseller) -> dict:
         "deny_form": ReasonForm(prefix="deny", initial=seen),
         "suspend_form": ReasonForm(prefix="suspend", initial=seen),
         "reinstate_form": ReinstateForm(prefix="reinstate", initial=seen),
+        "can_change_channel": reseller.status in CHANNEL_CHANGE_FROM,
+        "channel_form": ChannelChangeForm(reseller=reseller),
         "active_tab": "overview",
     }
 
@@ -203,6 +212,31 @@ def reseller_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
     except ResellerError as error:
         return _action_failed(request, reseller, error)
     messages.success(request, f"{reseller} is reinstated as {reseller.get_status_display()}.")
+    return redirect(reseller)
+
+
+@staff_required
+@require_POST
+def reseller_change_channel(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller.objects.select_related("channel"), pk=pk)
+    form = ChannelChangeForm(request.POST, reseller=reseller)
+    if not form.is_valid():
+        return _action_failed(request, reseller, form)
+    previous = reseller.channel
+    try:
+        reseller = services.reseller_change_channel(
+            reseller=reseller,
+            channel=form.cleaned_data["channel"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ResellerError as error:
+        return _action_failed(request, reseller, error)
+    messages.success(
+        request,
+        f"{reseller} moved from the {previous or 'no'} channel to {reseller.channel}; "
+        "its next orders use the new channel's prices and rules.",
+    )
     return redirect(reseller)
 
 
