@@ -38,6 +38,10 @@
       if (state.status === "done" && ready && link) {
         link.href = state.download_url;
         ready.hidden = false;
+        const pending = box.querySelector("[data-export-pending]");
+        if (pending) {
+          pending.hidden = true;
+        }
         return;
       }
       if (state.status === "failed" || state.status === "expired") {
