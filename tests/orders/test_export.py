@@ -474,7 +474,9 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(
         response, body = download(staff_client, url)
     rows = csv_rows(body) if fmt == "csv" else xlsx_rows(body)
     assert len(rows) == 1 + 2 + 25 * 4
-    assert small <= 6
+    # On PostgreSQL the CSV's COPY also sets its sort memory (one query; COPY itself is not
+    # counted by Django) and the count before it decides instant or background.
+    assert small <= (7 if connection.vendor == "postgresql" else 6)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
