@@ -331,7 +331,8 @@ def test_the_reseller_page_query_count_does_not_grow_with_its_rules(
             conditions=[{"field": "order_subtotal", "operator": "gt", "value": "500"}],
         )
 
-    with django_assert_max_num_queries(9):
+    # (10 since the Change channel form lists the other active channels: one query)
+    with django_assert_max_num_queries(10):
         page = staff_client.get(reseller.get_absolute_url()).content.decode()
 
     assert page.count("Order subtotal &gt; 500") == count
