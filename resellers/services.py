@@ -315,7 +315,13 @@ def reseller_change_channel(
     params); the status does not change and no e-mail is sent.
     """
     # Locked like a status change, so a change racing a suspension cannot act on a stale status.
-    locked = Reseller.objects.select_for_update().select_related("channel").get(pk=reseller.pk)
+    # (`of=("self",)`: the channel is joined for the history row, and PostgreSQL cannot lock
+    # the nullable side of that outer join; only the reseller row needs the lock.)
+    locked = (
+        Reseller.objects.select_for_update(of=("self",))
+        .select_related("channel")
+        .get(pk=reseller.pk)
+    )
     if locked.status not in CHANNEL_CHANGE_FROM:
         raise TransitionNotAllowed(
             f"Only an approved or active reseller's channel can be changed; this reseller is "
