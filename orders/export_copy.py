@@ -7,10 +7,10 @@ by `make bench` (bench/exports.py) the Python writer costs about twice a bare CO
 rows; this path stays within a few per cent of it.
 
 How each kind of cell is made in SQL:
-- text: the OWASP rule from `orders.export.FORMULA_TRIGGERS` (a value whose first character
-  is one of them gets a leading quote), else `NULLIF(value, '')` (COPY would quote an empty
-  string; csv.writer leaves it bare). `tests/orders/test_export_copy.py` checks that this and
-  `neutralise` agree on every trigger, so the two cannot drift apart;
+- text: `orders.export.neutralise` as two regular expressions generated from its own
+  definitions (`neutralise_sql`), then `NULLIF(value, '')` (COPY would quote an empty string;
+  csv.writer leaves it bare). `tests/orders/test_export_copy.py` checks the SQL against the
+  Python function on every case the neutralise tests use and on generated text;
 - labels: `CASE value WHEN 'on_hold' THEN 'On hold' … ELSE value END`, with the labels bound
   as parameters;
 - times: `to_char(value AT TIME ZONE <site zone>, 'YYYY-MM-DD HH24:MI:SS')`;
@@ -22,7 +22,9 @@ Rows end in LF (COPY's only line ending), where csv.writer writes CRLF; readers 
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import sys
 from collections.abc import Iterator
 
 from django.db import connections, router, transaction
@@ -30,7 +32,7 @@ from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 
-from .export import FORMULA_TRIGGERS, Column, Kind, headers, layout
+from .export import CELL_BREAKS, TRIGGER_CHARACTERS, Column, Kind, _skippable, headers, layout
 from .models import Order, OrderLine
 
 # Bytes handed to the web server per chunk: COPY sends one message per row.
@@ -41,6 +43,47 @@ COPY_WORK_MEM = "64MB"
 
 def copy_available() -> bool:
     return connections[router.db_for_read(Order)].vendor == "postgresql"
+
+
+def _bracket(characters: set[str]) -> str:
+    """A regular-expression bracket of these characters, as ranges of \\x escapes."""
+    points = sorted(ord(character) for character in characters)
+    parts, index = [], 0
+    while index < len(points):
+        end = index
+        while end + 1 < len(points) and points[end + 1] == points[end] + 1:
+            end += 1
+        first, last = points[index], points[end]
+        parts.append(f"\\x{first:x}" if first == last else f"\\x{first:x}-\\x{last:x}")
+        index = end + 1
+    return "[" + "".join(parts) + "]"
+
+
+@functools.cache
+def _neutralise_patterns() -> tuple[str, str]:
+    """`orders.export.neutralise` as two PostgreSQL regular expressions, built from its own
+    definitions (TRIGGER_CHARACTERS, CELL_BREAKS, _skippable), so the rule lives in one place:
+    a quote before a trigger that follows a cell break (and skippable characters or double
+    quotes), then a quote at the start when the first real character is a trigger."""
+    skip = {
+        chr(point)
+        for point in range(1, sys.maxunicode + 1)
+        if not 0xD800 <= point <= 0xDFFF
+        and _skippable(chr(point))
+        and chr(point) not in TRIGGER_CHARACTERS
+    } | {'"'}
+    skippable, triggers = _bracket(skip), _bracket(set(TRIGGER_CHARACTERS))
+    inside = f"({_bracket(set(CELL_BREAKS))}{skippable}*)(?={triggers})"
+    leading = f"^(?={skippable}*{triggers})"
+    return inside, leading
+
+
+def neutralise_sql(expression: str) -> tuple[str, list[str]]:
+    """SQL applying `neutralise` to `expression`, and the patterns to bind after its own
+    parameters. Empty text becomes NULL: COPY would quote an empty string, csv.writer does not."""
+    inside, leading = _neutralise_patterns()
+    replaced = f"regexp_replace({expression}, %s, '\\1''', 'g')"
+    return f"NULLIF(regexp_replace({replaced}, %s, ''''), '')", [inside, leading]
 
 
 def _column_sql(alias: str, model, column: Column, params: list) -> str:
@@ -59,13 +102,9 @@ def _column_sql(alias: str, model, column: Column, params: list) -> str:
             own.extend([value, label])
         expression = f"CASE {expression} {' '.join(cases)} ELSE {expression} END"
     if column.kind in (Kind.TEXT, Kind.CHOICE):
-        # The OWASP rule, as orders.export.neutralise applies it. The value appears three
-        # times, so its bound values do too.
-        params.extend([*own, list(FORMULA_TRIGGERS), *own, *own])
-        return (
-            f"CASE WHEN left({expression}, 1) = ANY(%s) THEN '''' || {expression} "
-            f"ELSE NULLIF({expression}, '') END"
-        )
+        sql, patterns = neutralise_sql(expression)
+        params.extend([*own, *patterns])
+        return sql
     if column.kind is Kind.DATETIME:
         params.append(timezone.get_default_timezone_name())
         return f"to_char({expression} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')"

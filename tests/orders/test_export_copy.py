@@ -82,3 +82,47 @@ def test_the_csv_view_on_postgresql_streams_from_copy(staff_client, awkward_orde
 
     b"".join(response.streaming_content)
     assert used == [1]
+
+
+def neutralised_in_sql(texts: list[str]) -> list[str]:
+    from django.db import connection
+
+    from orders.export_copy import neutralise_sql
+
+    sql, patterns = neutralise_sql("t.value")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce({sql}, '') FROM unnest(%s::text[]) WITH ORDINALITY AS t(value, n) "
+            "ORDER BY n",
+            [*patterns, texts],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_sql_neutralising_is_the_python_function():
+    import random
+
+    from orders.export import CELL_BREAKS, TRIGGER_CHARACTERS, neutralise
+
+    alphabet = [
+        *TRIGGER_CHARACTERS,
+        *CELL_BREAKS,
+        " ",
+        '"',
+        "'",
+        "\u200b",
+        "\ufeff",
+        "\u00a0",
+        "\u3000",
+        "\x07",
+        "a",
+        "Z",
+        "1",
+        "é",
+        "(",
+    ]
+    rng = random.Random(15)
+    texts = ["", "plain", "=1+1", " =x", "a;=b", "a,\t=b", "x;;=y", "＝1", "MUG-350"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+
+    assert neutralised_in_sql(texts) == [neutralise(text) for text in texts]
