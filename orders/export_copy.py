@@ -60,7 +60,7 @@ def _bracket(characters: set[str]) -> str:
 
 
 @functools.cache
-def _neutralise_patterns() -> tuple[str, str]:
+def _neutralise_patterns() -> tuple[str, str, str, str]:
     """`orders.export.neutralise` as two PostgreSQL regular expressions, built from its own
     definitions (TRIGGER_CHARACTERS, CELL_BREAKS, _skippable), so the rule lives in one place:
     a quote before a trigger that follows a cell break (and skippable characters or double
@@ -73,17 +73,29 @@ def _neutralise_patterns() -> tuple[str, str]:
         and chr(point) not in TRIGGER_CHARACTERS
     } | {'"'}
     skippable, triggers = _bracket(skip), _bracket(set(TRIGGER_CHARACTERS))
-    inside = f"({_bracket(set(CELL_BREAKS))}{skippable}*)(?={triggers})"
+    breaks = _bracket(set(CELL_BREAKS))
+    inside = f"({breaks}{skippable}*)(?={triggers})"
     leading = f"^(?={skippable}*{triggers})"
-    return inside, leading
+    return triggers, breaks, inside, leading
 
 
 def neutralise_sql(expression: str) -> tuple[str, list[str]]:
-    """SQL applying `neutralise` to `expression`, and the patterns to bind after its own
-    parameters. Empty text becomes NULL: COPY would quote an empty string, csv.writer does not."""
-    inside, leading = _neutralise_patterns()
-    replaced = f"regexp_replace({expression}, %s, '\\1''', 'g')"
-    return f"NULLIF(regexp_replace({replaced}, %s, ''''), '')", [inside, leading]
+    """SQL applying `neutralise` to `expression`, and the patterns to bind, in order, after
+    the copies of the expression (five) (so an expression with parameters of its own
+    has them bound before each pattern, see `_column_sql`). Empty text becomes NULL: COPY
+    would quote an empty string, csv.writer does not. Both rules need a trigger character
+    somewhere, so text without one takes a single character-class test; the inside rule runs
+    only on text holding a cell break; the leading rule is anchored."""
+    triggers, breaks, inside, leading = _neutralise_patterns()
+    x = expression
+    full = (
+        f"regexp_replace(CASE WHEN {x} ~ %s THEN regexp_replace({x}, %s, '\\1''', 'g') "
+        f"ELSE {x} END, %s, '''')"
+    )
+    return (
+        f"NULLIF(CASE WHEN {x} ~ %s THEN {full} ELSE {x} END, '')",
+        [triggers, breaks, inside, leading],
+    )
 
 
 def _column_sql(alias: str, model, column: Column, params: list) -> str:
@@ -102,8 +114,9 @@ def _column_sql(alias: str, model, column: Column, params: list) -> str:
             own.extend([value, label])
         expression = f"CASE {expression} {' '.join(cases)} ELSE {expression} END"
     if column.kind in (Kind.TEXT, Kind.CHOICE):
-        sql, patterns = neutralise_sql(expression)
-        params.extend([*own, *patterns])
+        sql, (triggers, breaks, inside, leading) = neutralise_sql(expression)
+        # The expression's own parameters come before each use of it (see neutralise_sql).
+        params.extend([*own, triggers, *own, breaks, *own, inside, *own, leading, *own])
         return sql
     if column.kind is Kind.DATETIME:
         params.append(timezone.get_default_timezone_name())
