@@ -152,7 +152,7 @@ MONEY_COLUMNS: tuple[Column, ...] = (
     Column("Shipping", "shipping_total", Kind.MONEY, width=11),
     Column("Fees", "fees_total", Kind.MONEY, width=10),
     Column("Other", "other_total", Kind.MONEY, width=10),
-    Column("Tax", "tax_total", Kind.MONEY, width=10, optional=True),
+    Column("Tax", "tax", Kind.MONEY, width=10, optional=True),
     Column("Discounts and credits", "discount_total", Kind.MONEY, width=12),
     Column("Total", "total", Kind.MONEY, width=12),
     Column("Captured", "amount_captured", Kind.MONEY, width=12, optional=True),
