@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "fulfilment",
     "integrations",
     "api",
+    # Order downloads: instant, or background jobs with stored files.
+    "exports",
     # Pages composed from several apps' data (portal home, catalog, the reseller page).
     "pages",
     # Dev-only: seed_demo and seed_bench. No product app imports it.
@@ -152,8 +154,33 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"  # never served: files are private and go through views that check access
+# Finished background exports. Local files by default; an S3-compatible bucket (AWS, MinIO,
+# R2…) through django-storages when EXPORTS_S3_BUCKET is set. Credentials come from the usual
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, which boto3 reads itself.
+EXPORTS_S3_BUCKET = env.str("EXPORTS_S3_BUCKET", default="")
+EXPORTS_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EXPORTS_S3_BUCKET,
+            "endpoint_url": env.str("EXPORTS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("EXPORTS_S3_REGION", default="") or None,
+            "location": env.str("EXPORTS_S3_PREFIX", default="exports"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+    if EXPORTS_S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "exports", "base_url": None},
+    }
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "exports": EXPORTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -218,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.deliver_due_webhooks",
         "schedule": crontab(minute="*"),
     },
+    "delete-expired-exports": {
+        "task": "exports.tasks.delete_expired_exports",
+        "schedule": crontab(minute=41),
+    },
     "purge-expired-idempotency-keys": {
         "task": "apikeys.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(minute=17),
@@ -242,6 +273,12 @@ WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
 # Seconds to connect, and to wait for the answer, per delivery attempt.
 WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+
+# Order exports: line rows above which an export runs as a background job instead of in the
+# request (an XLSX costs ~10x a CSV per row; gunicorn's timeout is 120 s); files kept for days.
+EXPORT_BACKGROUND_XLSX_ROWS = env.int("EXPORT_BACKGROUND_XLSX_ROWS", default=50_000)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=1_000_000)
+EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
 
 # JSON API: requests per API key per minute (fixed window, counted in the cache below); 0 = off.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)

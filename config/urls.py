@@ -8,6 +8,7 @@ from api import urls as api_urls
 from apikeys import urls as apikeys_urls
 from channels import urls as channels_urls
 from core.views import healthz
+from exports import urls as exports_urls
 from fulfilment import urls as fulfilment_urls
 from integrations import urls as integrations_urls
 from orders import urls as orders_urls
@@ -26,6 +27,7 @@ DOMAIN_URLS = [
     payments_urls,
     fulfilment_urls,
     integrations_urls,
+    exports_urls,
     pages_urls,
 ]
 portal_urlpatterns = [p for module in DOMAIN_URLS for p in module.portal_urlpatterns]

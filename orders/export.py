@@ -1,7 +1,9 @@
-"""Order exports: one row per order line, the same columns in CSV and XLSX.
+"""Order exports: the CSV (one row per order line) and the two-sheet XLSX (**Orders**, one row
+per order; **Lines**, the CSV's rows), from the same filter and the same column definitions.
 
-The column lists below are the only place the export's shape is defined; both writers read
-them.
+The column lists below are the only place the export's shape is defined; both writers (and
+the PostgreSQL COPY path in `orders/export_copy.py`) read them. The order's money columns are
+filled on each order's first line row only, so summing a column gives the real figure.
 
 How rows are fetched: three queries, whatever the size. One reads the *filtered* orders (the
 very queryset the list page shows, through the same FilterSet), one the lines of exactly
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -41,7 +44,9 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import Workbook
@@ -62,6 +67,10 @@ CHUNK_SIZE = 2_000
 # CSV rows joined into one chunk of the streamed response (about 100 KB), so the WSGI server
 # is not handed 100,000 tiny writes.
 CSV_ROWS_PER_CHUNK = 500
+# Excel's limit per sheet; a sheet that reaches it continues on "Lines (2)".
+MAX_SHEET_ROWS = 1_048_576
+# Line rows between two progress reports of a background export (one small UPDATE each).
+PROGRESS_EVERY = 5_000
 # Characters that make a spreadsheet treat text as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 TERMINATOR = "\r\n"  # csv.writer's default, as RFC 4180 asks
@@ -76,13 +85,18 @@ class Kind(enum.Enum):
     MONEY = "money"
     INTEGER = "integer"
     DATETIME = "datetime"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
 class Column:
     """One export column: its header, where the value comes from, and how it is typed.
 
-    `source` is a field of Order (ORDER_COLUMNS) or of OrderLine (LINE_COLUMNS).
+    `source` is a field path of Order (ORDER_COLUMNS, MONEY_COLUMNS; `reseller__company_name`
+    follows the foreign key), of OrderLine (LINE_COLUMNS) or of the shipment model behind
+    Order.shipments (SHIPMENT_COLUMNS, aggregated per order). An `optional` column is written
+    only when its field exists: invoicing and payments add invoice numbers, due dates, tax and
+    captured/refunded amounts to Order, and the export picks them up without another change.
     """
 
     header: str
@@ -90,20 +104,30 @@ class Column:
     kind: Kind = Kind.TEXT
     width: int = 14
     labels: dict[str, str] = field(default_factory=dict)
+    optional: bool = False
 
 
 # XLSX number formats by kind; CSV writes plain numbers and ISO-like local times.
-NUMBER_FORMATS: dict[Kind, str] = {Kind.MONEY: "#,##0.00", Kind.DATETIME: "yyyy-mm-dd hh:mm"}
+NUMBER_FORMATS: dict[Kind, str] = {
+    Kind.MONEY: "#,##0.00",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+    Kind.DATE: "yyyy-mm-dd",
+}
 
 
 def _choice(header: str, source: str, choices: type[enum.Enum], width: int = 16) -> Column:
     return Column(header, source, Kind.CHOICE, width, {c.value: c.label for c in choices})
 
 
+# On every row of the CSV and the Lines sheet, and on each row of the Orders sheet.
 ORDER_COLUMNS: tuple[Column, ...] = (
+    Column("Reseller ID", "reseller_id", Kind.INTEGER, width=10),
+    Column("Reseller", "reseller__company_name", width=24),
     Column("Order number", "number", width=13),
+    Column("Invoice number", "invoice_number", width=14, optional=True),
     Column("Reference", "reference_number", width=18),
     Column("Date", "created_at", Kind.DATETIME, width=17),
+    Column("Due date", "due_date", Kind.DATE, width=11, optional=True),
     _choice("Status", "status", OrderStatus, width=11),
     _choice("Source", "source", OrderSource),
     _choice("Payment status", "payment_status", PaymentStatus, width=20),
@@ -121,12 +145,30 @@ ORDER_COLUMNS: tuple[Column, ...] = (
     Column("Shipping method", "shipping_method"),
     Column("Note", "note", width=24),
     Column("Currency", "currency", width=9),
+)
+# The order's shipments (the fulfilment app's, reached through Order.shipments so orders
+# imports nothing from above it): every carrier and every tracking number, each joined with
+# "; " in shipment order, repeats and empty values dropped. Order-level text like the columns
+# above: on every row of the CSV and both sheets. Sources here are Shipment fields; the
+# columns are left out when no app adds shipments to orders.
+SHIPMENT_COLUMNS: tuple[Column, ...] = (
+    Column("Carrier", "carrier", width=12),
+    Column("Tracking numbers", "tracking_number", width=24),
+)
+SHIPMENT_SEPARATOR = "; "
+# The order's money: on the Orders sheet's rows, and on only the *first* row of each order in
+# the CSV and the Lines sheet (empty on its other rows, as in Shopify's order export), so that
+# summing a column gives the real figure instead of counting an order once per line.
+MONEY_COLUMNS: tuple[Column, ...] = (
     Column("Subtotal", "subtotal", Kind.MONEY, width=12),
     Column("Shipping", "shipping_total", Kind.MONEY, width=11),
     Column("Fees", "fees_total", Kind.MONEY, width=10),
     Column("Other", "other_total", Kind.MONEY, width=10),
+    Column("Tax", "tax", Kind.MONEY, width=10, optional=True),
     Column("Discounts and credits", "discount_total", Kind.MONEY, width=12),
     Column("Total", "total", Kind.MONEY, width=12),
+    Column("Captured", "amount_captured", Kind.MONEY, width=12, optional=True),
+    Column("Refunded", "amount_refunded", Kind.MONEY, width=12, optional=True),
 )
 # Sources here are OrderLine fields.
 LINE_COLUMNS: tuple[Column, ...] = (
@@ -136,20 +178,70 @@ LINE_COLUMNS: tuple[Column, ...] = (
     Column("Unit price", "unit_price", Kind.MONEY, width=11),
     Column("Line total", "line_total", Kind.MONEY, width=12),
 )
-# The order's shipments (the fulfilment app's, reached through Order.shipments so orders
-# imports nothing from above it): every carrier and tracking number, joined with "; ".
-# Sources here are Shipment fields.
-SHIPMENT_COLUMNS: tuple[Column, ...] = (
-    Column("Carrier", "carrier", width=12),
-    Column("Tracking numbers", "tracking_number", width=24),
-)
-SHIPMENT_SEPARATOR = "; "
-COLUMNS: tuple[Column, ...] = ORDER_COLUMNS + SHIPMENT_COLUMNS + LINE_COLUMNS
 
 
-def headers() -> list[str]:
+def has_field(model: type[models.Model], path: str) -> bool:
+    for name in path.split(LOOKUP_SEP):
+        try:
+            target = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        model = target.related_model or model
+    return True
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns this installation writes: the declared ones whose fields exist."""
+
+    order: tuple[Column, ...]
+    shipment: tuple[Column, ...]
+    money: tuple[Column, ...]
+    line: tuple[Column, ...]
+
+    @property
+    def order_text(self) -> tuple[Column, ...]:
+        """The order's cells written on every row: its own fields, then its shipments'."""
+        return self.order + self.shipment
+
+    @property
+    def orders_sheet(self) -> tuple[Column, ...]:
+        return self.order_text + self.money
+
+    @property
+    def lines(self) -> tuple[Column, ...]:
+        """The CSV's columns, and the Lines sheet's."""
+        return self.order_text + self.money + self.line
+
+
+def shipment_model() -> type[models.Model] | None:
+    """The model behind Order.shipments, or None when no installed app adds it."""
+    try:
+        return Order._meta.get_field("shipments").related_model
+    except FieldDoesNotExist:
+        return None
+
+
+@functools.cache
+def layout() -> Layout:
+    def present(columns: tuple[Column, ...], model: type[models.Model]) -> tuple[Column, ...]:
+        return tuple(c for c in columns if not c.optional or has_field(model, c.source))
+
+    return Layout(
+        order=present(ORDER_COLUMNS, Order),
+        shipment=SHIPMENT_COLUMNS if shipment_model() is not None else (),
+        money=present(MONEY_COLUMNS, Order),
+        line=present(LINE_COLUMNS, OrderLine),
+    )
+
+
+def headers(columns: tuple[Column, ...] | None = None) -> list[str]:
+    """Header cells; the CSV's (and the Lines sheet's) when no columns are given."""
     zone = timezone.get_default_timezone_name()
-    return [f"{c.header} ({zone})" if c.kind is Kind.DATETIME else c.header for c in COLUMNS]
+    return [
+        f"{c.header} ({zone})" if c.kind is Kind.DATETIME else c.header
+        for c in (layout().lines if columns is None else columns)
+    ]
 
 
 # Every character NFKC folds to a trigger (or to text starting with one): full-width ＝＋－＠,
@@ -239,8 +331,11 @@ def export_filename(*, reseller: Reseller | None, extension: str) -> str:
 
 
 def order_rows_queryset(orders: QuerySet[Order]) -> QuerySet:
-    """(order id, *order column values) for exactly the filtered orders, newest first."""
-    return orders.order_by("-id").values_list("id", *(c.source for c in ORDER_COLUMNS))
+    """(order id, *order columns, *money columns) for exactly the filtered orders, newest first."""
+    columns = layout()
+    return orders.order_by("-id").values_list(
+        "id", *(c.source for c in columns.order + columns.money)
+    )
 
 
 def line_rows_queryset(orders: QuerySet[Order]) -> QuerySet:
@@ -248,41 +343,50 @@ def line_rows_queryset(orders: QuerySet[Order]) -> QuerySet:
     return (
         OrderLine.objects.filter(order__in=orders.order_by().values("id"))
         .order_by("-order_id", "id")
-        .values_list("order_id", *(c.source for c in LINE_COLUMNS))
+        .values_list("order_id", *(c.source for c in layout().line))
     )
 
 
 def shipment_rows_queryset(orders: QuerySet[Order]) -> QuerySet | None:
     """(order id, *shipment column values) for the shipments of those orders, in the same
-    order; None when no app adds shipments to orders."""
-    try:
-        shipment_model = Order._meta.get_field("shipments").related_model
-    except FieldDoesNotExist:
+    order, each order's shipments oldest first; None when no app adds shipments to orders."""
+    model = shipment_model()
+    if model is None:
         return None
     return (
-        shipment_model.objects.filter(order__in=orders.order_by().values("id"))
+        model.objects.filter(order__in=orders.order_by().values("id"))
         .order_by("-order_id", "id")
-        .values_list("order_id", *(c.source for c in SHIPMENT_COLUMNS))
+        .values_list("order_id", *(c.source for c in layout().shipment))
     )
 
 
-def _shipment_values(shipments: list[tuple]) -> tuple:
-    """One value per SHIPMENT_COLUMN: the order's shipments' values, repeats dropped."""
+def _shipment_values(shipments: list[tuple], width: int) -> tuple:
+    """One value per shipment column: the order's shipments' values joined with "; ",
+    repeats and empty values dropped, first seen first."""
     return tuple(
         SHIPMENT_SEPARATOR.join(dict.fromkeys(row[index] for row in shipments if row[index]))
-        for index in range(len(SHIPMENT_COLUMNS))
+        for index in range(width)
     )
+
+
+def export_row_count(orders: QuerySet[Order]) -> int:
+    """How many line rows an export of these orders writes: what decides instant or background,
+    and the "of N" of a background export's progress."""
+    return OrderLine.objects.filter(order__in=orders.order_by().values("id")).count()
 
 
 def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tuple]]]:
-    """(order values + shipment values, [line values, ...]) per order, from three streamed
-    queries.
+    """(order values, [line values, ...]) per order, from three streamed queries. The order
+    values are the layout's `orders_sheet` cells: order fields, shipment values, money.
 
-    A merge join on the order id, which both streams are sorted by (descending). The queries
+    A merge join on the order id, which every stream is sorted by (descending). The queries
     run a moment apart, so an order placed or deleted in between may be in one stream and not
     the other: lines whose order is not in the order stream are skipped, and an order whose
     lines are gone gets one row with empty line columns. Memory holds one order's lines.
     """
+    columns = layout()
+    split = 1 + len(columns.order)  # the order id, then the order fields, then the money
+    width = len(columns.shipment)
     order_stream = order_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE)
     lines = line_rows_queryset(orders).iterator(chunk_size=CHUNK_SIZE)
     shipment_query = shipment_rows_queryset(orders)
@@ -304,7 +408,8 @@ def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tup
             while shipment is not None and shipment[0] == order_id:
                 order_shipments.append(shipment[1:])
                 shipment = next(shipments, None)
-            yield order[1:] + _shipment_values(order_shipments), order_lines
+            shipped = _shipment_values(order_shipments, width) if width else ()
+            yield order[1:split] + shipped + order[split:], order_lines
     finally:
         # Release the cursors now (also when a download is abandoned half-way), not
         # whenever the generators happen to be collected.
@@ -318,6 +423,8 @@ def orders_with_lines(orders: QuerySet[Order]) -> Iterator[tuple[tuple, list[tup
 
 
 Converter = Callable[[Any], Any]
+# Called with the number of line rows written so far (a background export's progress bar).
+Progress = Callable[[int], None]
 
 
 def _converters(columns: tuple[Column, ...], *, for_xlsx: bool) -> list[tuple[int, Converter]]:
@@ -366,6 +473,24 @@ def _convert(converters: list[tuple[int, Converter]], values: tuple) -> list[Any
     return cells
 
 
+class _ProgressEvery:
+    """Reports progress every `step` line rows, and once more at the end."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress, self.step, self.done = progress, PROGRESS_EVERY, 0
+        self.next_report = self.step
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None and self.done >= self.next_report:
+            self.progress(self.done)
+            self.next_report = self.done + self.step
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done)
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
@@ -376,64 +501,123 @@ class _Echo:
         return value
 
 
-def csv_chunks(orders: QuerySet[Order]) -> Iterator[bytes]:
-    """The CSV file as byte chunks, for a StreamingHttpResponse.
+def csv_chunks(orders: QuerySet[Order], *, progress: Progress | None = None) -> Iterator[bytes]:
+    """The CSV file as byte chunks, for a StreamingHttpResponse or a background job's file.
 
     Nothing is queried until the first chunk is asked for. The order columns are encoded once
     per order and reused as the prefix of each of its lines (CSV fields are independent, so
-    joining two encoded halves with a comma is the same as encoding the whole row).
+    joining encoded pieces with a comma is the same as encoding the whole row). The money
+    columns go on the order's first row only.
     """
+    columns = layout()
     writer = csv.writer(_Echo())
-    order_converters = _converters(ORDER_COLUMNS + SHIPMENT_COLUMNS, for_xlsx=False)
-    line_converters = _converters(LINE_COLUMNS, for_xlsx=False)
-    no_line = writer.writerow([None] * len(LINE_COLUMNS))
+    order_converters = _converters(columns.order_text, for_xlsx=False)
+    line_converters = _converters(columns.line, for_xlsx=False)
+    split = len(columns.order_text)
+    end = -len(TERMINATOR)
+    no_money = "," * len(columns.money)  # n empty fields and the comma before the line columns
+    no_line = writer.writerow([None] * len(columns.line))
+    counter = _ProgressEvery(progress)
     buffer = ["\ufeff" + writer.writerow(headers())]
     for order, lines in orders_with_lines(orders):
-        prefix = writer.writerow(_convert(order_converters, order))[: -len(TERMINATOR)] + ","
+        order_text = writer.writerow(_convert(order_converters, order[:split]))[:end] + ","
+        first = order_text + writer.writerow(order[split:])[:end] + ","
         if not lines:
-            buffer.append(prefix + no_line)
-        for line in lines:
+            buffer.append(first + no_line)
+        for index, line in enumerate(lines):
+            prefix = first if index == 0 else order_text + no_money
             buffer.append(prefix + writer.writerow(_convert(line_converters, line)))
+        counter.add(len(lines))
         if len(buffer) >= CSV_ROWS_PER_CHUNK:
             yield "".join(buffer).encode()
             buffer.clear()
     if buffer:
         yield "".join(buffer).encode()
+    counter.finish()
 
 
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def write_xlsx(orders: QuerySet[Order], destination: IO[bytes]) -> None:
-    """Write the workbook into `destination` (a binary file) in openpyxl's write-only mode,
-    which holds one row in memory at a time."""
+class _Sheets:
+    """One logical sheet (Orders, Lines) that continues on "Lines (2)", "Lines (3)"… when it
+    reaches Excel's row limit, each part with the header row, frozen and filterable."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: tuple[Column, ...]) -> None:
+        self.workbook, self.title, self.columns = workbook, title, columns
+        self.parts: list[tuple[Any, int]] = []
+        self.bold = Font(bold=True)
+        self.styled: dict[int, WriteOnlyCell] = {}
+        self._open()
+
+    def _open(self) -> None:
+        number = len(self.parts) + 1
+        title = self.title if number == 1 else f"{self.title} ({number})"
+        sheet = self.workbook.create_sheet(title)
+        # Frozen panes and column widths must be set before the first row in write-only mode.
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(self.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        header_cells = []
+        for title in headers(self.columns):
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = self.bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        if not self.styled:
+            self.styled = _styled_cells(sheet, self.columns)
+        self.sheet, self.rows = sheet, 1
+        self.parts.append((sheet, 1))
+
+    def append(self, values: list[Any]) -> None:
+        if self.rows >= MAX_SHEET_ROWS:
+            self._close_part()
+            self._open()
+        self.sheet.append(_typed(self.styled, values))
+        self.rows += 1
+
+    def _close_part(self) -> None:
+        self.parts[-1] = (self.sheet, self.rows)
+
+    def finish(self) -> None:
+        """Autofilter over each part's rows (write-only sheets write it when saved)."""
+        self._close_part()
+        last_column = get_column_letter(len(self.columns))
+        for sheet, rows in self.parts:
+            sheet.auto_filter.ref = f"A1:{last_column}{rows}"
+
+
+def write_xlsx(
+    orders: QuerySet[Order], destination: IO[bytes], *, progress: Progress | None = None
+) -> None:
+    """Write the two-sheet workbook into `destination` (a binary file) in openpyxl's write-only
+    mode, which holds one row per sheet in memory at a time. One pass over the orders fills
+    both sheets: **Orders** (one row per order) and **Lines** (the CSV's rows)."""
+    columns = layout()
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Orders")
-    # Frozen panes and column widths must be set before the first row in write-only mode.
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-
-    bold = Font(bold=True)
-    header_cells = []
-    for title in headers():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-
-    order_converters = _converters(ORDER_COLUMNS + SHIPMENT_COLUMNS, for_xlsx=True)
-    line_converters = _converters(LINE_COLUMNS, for_xlsx=True)
-    order_styled = _styled_cells(sheet, ORDER_COLUMNS + SHIPMENT_COLUMNS)
-    line_styled = _styled_cells(sheet, LINE_COLUMNS)
-    no_line = [None] * len(LINE_COLUMNS)
+    order_sheet = _Sheets(workbook, "Orders", columns.orders_sheet)
+    line_sheet = _Sheets(workbook, "Lines", columns.lines)
+    order_converters = _converters(columns.order_text, for_xlsx=True)
+    line_converters = _converters(columns.line, for_xlsx=True)
+    split = len(columns.order_text)
+    no_money = [None] * len(columns.money)
+    no_line = [None] * len(columns.line)
+    counter = _ProgressEvery(progress)
     for order, lines in orders_with_lines(orders):
-        order_cells = _typed(order_styled, _convert(order_converters, order))
+        order_cells = _convert(order_converters, order[:split])
+        money = list(order[split:])
+        order_sheet.append(order_cells + money)
         if not lines:
-            sheet.append(order_cells + no_line)
-        for line in lines:
-            sheet.append(order_cells + _typed(line_styled, _convert(line_converters, line)))
+            line_sheet.append(order_cells + money + no_line)
+        for index, line in enumerate(lines):
+            line_sheet.append(
+                order_cells + (money if index == 0 else no_money) + _convert(line_converters, line)
+            )
+        counter.add(len(lines))
+    order_sheet.finish()
+    line_sheet.finish()
     workbook.save(destination)
+    counter.finish()
 
 
 def _styled_cells(sheet: Any, columns: tuple[Column, ...]) -> dict[int, WriteOnlyCell]:
@@ -461,15 +645,15 @@ def _typed(styled: dict[int, WriteOnlyCell], values: list[Any]) -> list[Any]:
     return values
 
 
-def xlsx_file(orders: QuerySet[Order]) -> IO[bytes]:
-    """The workbook in a temporary file, rewound and ready to stream.
+def xlsx_file(orders: QuerySet[Order], *, progress: Progress | None = None) -> IO[bytes]:
+    """The workbook in a temporary file, rewound and ready to stream or store.
 
     The file lives on disk (not in memory) and disappears when it is closed, which
     FileResponse does once the download has been sent.
     """
     temporary = tempfile.NamedTemporaryFile(prefix="orders-export-", suffix=".xlsx")  # noqa: SIM115
     try:
-        write_xlsx(orders, temporary)
+        write_xlsx(orders, temporary, progress=progress)
         temporary.seek(0)
     except BaseException:
         temporary.close()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 
-from .views import backoffice, export, invoice, portal
+from .views import backoffice, invoice, portal
 
 portal_urlpatterns = [
     path("orders/", portal.order_list_view, name="order_list"),
@@ -28,18 +28,4 @@ portal_urlpatterns += [
 backoffice_urlpatterns += [
     path("orders/<int:pk>/invoice/", invoice.backoffice_invoice, name="order_invoice"),
     path("orders/<int:pk>/invoice.pdf", invoice.backoffice_invoice_pdf, name="order_invoice_pdf"),
-]
-
-# Exports sit next to the list page they download (…/orders/ → …/orders/export.csv), which is
-# how templates/orders/_export_buttons.html finds them.
-portal_urlpatterns += [
-    re_path(r"^orders/export\.(?P<fmt>csv|xlsx)$", export.portal_order_export, name="order_export"),
-]
-backoffice_urlpatterns += [
-    re_path(r"^orders/export\.(?P<fmt>csv|xlsx)$", export.order_export, name="order_export"),
-    re_path(
-        r"^resellers/(?P<pk>[0-9]+)/orders/export\.(?P<fmt>csv|xlsx)$",
-        export.reseller_orders_export,
-        name="reseller_orders_export",
-    ),
 ]

@@ -10,5 +10,6 @@ portal_urlpatterns = [
 ]
 
 backoffice_urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     path("resellers/<int:pk>/", views.reseller_detail, name="reseller_detail"),
 ]

@@ -11,9 +11,10 @@ from channels.filters import CatalogFilter
 from channels.selectors import listing_list_for_channel
 from core.access import portal_view, staff_required
 from core.views import filtered_list
+from orders.queues import queue_counts
 from orders.selectors import order_list
 from resellers.models import Reseller
-from resellers.views.backoffice import reseller_detail_context
+from resellers.views.backoffice import dashboard_context, reseller_detail_context
 from rules.selectors import rule_list_for_reseller
 
 
@@ -51,3 +52,12 @@ def reseller_detail(request: HttpRequest, pk: int) -> HttpResponse:
         api_keys=apikey_list(reseller=reseller),
     )
     return render(request, "backoffice/resellers/detail.html", context)
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The back office's front page: the reseller overview and the work queues across apps
+    (each a count linking to its filtered list, `orders.queues`)."""
+    context = dashboard_context()
+    context["queues"] = queue_counts()
+    return render(request, "backoffice/dashboard.html", context)

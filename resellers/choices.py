@@ -31,6 +31,7 @@ class StatusChangeKind(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     REINSTATED = "reinstated", "Reinstated"
     ACTIVATED = "activated", "Activated by first order"
+    CHANNEL_CHANGED = "channel_changed", "Channel changed"
 
 
 # The one place that says which status may follow which.
@@ -49,6 +50,10 @@ ORDERING_STATUSES = frozenset({ResellerStatus.APPROVED, ResellerStatus.ACTIVE})
 # cannot tell them apart: each action also names the statuses it may start from.
 APPROVE_FROM = frozenset({ResellerStatus.PENDING, ResellerStatus.DENIED})
 REINSTATE_FROM = frozenset({ResellerStatus.SUSPENDED})
+
+# Whose channel staff may change (before approval the channel is chosen by approving; a denied
+# or suspended reseller does not order).
+CHANNEL_CHANGE_FROM = frozenset({ResellerStatus.APPROVED, ResellerStatus.ACTIVE})
 
 # Moves the reseller must be told the reason for; the reason is shown in the portal.
 REASON_REQUIRED = frozenset({ResellerStatus.DENIED, ResellerStatus.SUSPENDED})

@@ -133,6 +133,62 @@ class ReasonForm(SeenStatusMixin):
     )
 
 
+class ChannelChangeForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        label="New channel",
+        queryset=Channel.objects.none(),
+        help_text="Future orders use this channel's prices and rules; placed orders keep theirs.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the reseller's history.",
+    )
+
+    def __init__(self, *args, reseller: Reseller, **kwargs) -> None:
+        super().__init__(*args, prefix="channel_change", **kwargs)
+        self.fields["channel"].queryset = active_channels().exclude(pk=reseller.channel_id)
+
+
+class BulkDecisionForm(forms.Form):
+    """The reseller list's **Approve selected** / **Deny selected**."""
+
+    ACTIONS = (("approve", "Approve selected"), ("deny", "Deny selected"))
+
+    resellers = forms.ModelMultipleChoiceField(
+        queryset=Reseller.objects.all(),
+        error_messages={"required": "Select at least one reseller."},
+    )
+    action = forms.ChoiceField(choices=ACTIONS)
+    channel = forms.ModelChoiceField(
+        label="Channel",
+        queryset=Channel.objects.none(),
+        required=False,
+        empty_label="The only active channel",
+        help_text="For Approve selected.",
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For Deny selected; each reseller will see it.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = active_channels()
+        if channel_for_approval() is None:
+            self.fields["channel"].empty_label = "Choose a channel"
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("action") == "deny" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give a reason for denying; each reseller will see it.")
+        return cleaned
+
+
 class ReinstateForm(SeenStatusMixin):
     reason = forms.CharField(
         label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

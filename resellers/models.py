@@ -134,6 +134,12 @@ class StatusChange(models.Model):
     def sentence(self) -> str:
         """What the history shows: the system's moves read as a fixed sentence, staff moves
         as the reason given. Rendered from kind and params, never stored."""
+        if self.kind == StatusChangeKind.CHANNEL_CHANGED:
+            params = self.params or {}
+            return (
+                f"Channel changed from {params.get('from_channel') or 'none'} to "
+                f"{params.get('to_channel')}: {self.reason}"
+            )
         return SYSTEM_SENTENCES.get(self.kind, "") or self.reason
 
     @property

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Set
+from collections.abc import Iterable, Set
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -20,6 +21,7 @@ from . import tasks
 from .choices import (
     ALLOWED_TRANSITIONS,
     APPROVE_FROM,
+    CHANNEL_CHANGE_FROM,
     REASON_REQUIRED,
     REINSTATE_FROM,
     ResellerStatus,
@@ -28,6 +30,7 @@ from .choices import (
 from .exceptions import (
     ChannelRequired,
     ReasonRequired,
+    ResellerError,
     SignupRejected,
     StaleStatus,
     TransitionNotAllowed,
@@ -240,6 +243,115 @@ def reseller_suspend(
         expected_status=expected_status,
         seen_change=seen_change,
     )
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk approve or deny did: the resellers moved, and those skipped with why."""
+
+    done: list[Reseller] = field(default_factory=list)
+    skipped: list[tuple[Reseller, str]] = field(default_factory=list)  # (reseller, now-status)
+
+
+# Bulk actions start only from `pending`: a reseller someone else approved, denied or
+# suspended since the list was loaded is skipped (and named), never moved a second time.
+BULK_FROM = frozenset({ResellerStatus.PENDING})
+
+
+def reseller_bulk_decide(
+    *,
+    reseller_ids: Iterable[int],
+    approve: bool,
+    actor: User,
+    channel: Channel | None = None,
+    reason: str = "",
+) -> BulkOutcome:
+    """Approve (on `channel`, or the single active one) or deny (with `reason`) each reseller.
+
+    Each reseller goes through `reseller_transition` in its own transaction, exactly as if
+    staff had pressed its own button: one status change and one e-mail (after that commit)
+    each, and a reseller that cannot make the move is skipped without undoing the others.
+    What would fail for every reseller (no channel to approve on, no reason to deny with) is
+    refused before any is touched.
+    """
+    reason = (reason or "").strip()
+    if approve:
+        channel = channel or channel_for_approval()
+        if channel is None:
+            raise ChannelRequired("Choose the channel the selected resellers will buy from.")
+        if not channel.is_active:
+            raise ChannelRequired(f"The channel “{channel}” is inactive; choose an active one.")
+    elif not reason:
+        raise ReasonRequired("Give a reason for denying; each reseller will see it.")
+    outcome = BulkOutcome()
+    for reseller in Reseller.objects.filter(pk__in=list(reseller_ids)).order_by("company_name"):
+        try:
+            moved = reseller_transition(
+                reseller=reseller,
+                to_status=ResellerStatus.APPROVED if approve else ResellerStatus.DENIED,
+                actor=actor,
+                reason="" if approve else reason,
+                channel=channel,
+                from_statuses=BULK_FROM,
+                expected_status=ResellerStatus.PENDING,
+            )
+        except ResellerError:
+            # Named with the status it has now (it changed since the list was loaded).
+            reseller.refresh_from_db(fields=["status"])
+            outcome.skipped.append((reseller, reseller.get_status_display().lower()))
+        else:
+            outcome.done.append(moved)
+    return outcome
+
+
+@transaction.atomic
+def reseller_change_channel(
+    *, reseller: Reseller, channel: Channel, actor: User, reason: str
+) -> Reseller:
+    """Move an approved or active reseller to another channel: its future orders are priced
+    and invoiced by the new channel's listings and rules (orders already placed keep theirs).
+
+    Recorded in the reseller's history (kind CHANNEL_CHANGED, both channels and the reason in
+    params); the status does not change and no e-mail is sent.
+    """
+    # Locked like a status change, so a change racing a suspension cannot act on a stale status.
+    # (`of=("self",)`: the channel is joined for the history row, and PostgreSQL cannot lock
+    # the nullable side of that outer join; only the reseller row needs the lock.)
+    locked = (
+        Reseller.objects.select_for_update(of=("self",))
+        .select_related("channel")
+        .get(pk=reseller.pk)
+    )
+    if locked.status not in CHANNEL_CHANGE_FROM:
+        raise TransitionNotAllowed(
+            f"Only an approved or active reseller's channel can be changed; this reseller is "
+            f"{_label(locked.status)}."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("Give a reason for the change; it is kept in the history.")
+    if not channel.is_active:
+        raise ChannelRequired(f"The channel “{channel}” is inactive; choose an active one.")
+    if locked.channel_id == channel.pk:
+        raise ChannelRequired(f"{locked} is already on the {channel} channel.")
+    previous = locked.channel
+    locked.channel = channel
+    locked.save(update_fields=["channel", "updated_at"])
+    StatusChange.objects.create(
+        reseller=locked,
+        kind=StatusChangeKind.CHANNEL_CHANGED,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        params={
+            "reason": reason,
+            "from_channel": previous.name if previous else "",
+            "from_channel_id": previous.pk if previous else None,
+            "to_channel": channel.name,
+            "to_channel_id": channel.pk,
+        },
+    )
+    return locked
 
 
 def reseller_reinstate(

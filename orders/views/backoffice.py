@@ -11,7 +11,7 @@ from core.access import staff_required
 from core.views import filtered_list
 from orders.choices import ALLOWED_TRANSITIONS, STATUS_ACTIONS, OrderStatus
 from orders.exceptions import OrderError
-from orders.filters import OrderFilter
+from orders.filters import AllOrdersFilter, OrderFilter
 from orders.selectors import order_list
 from orders.services import order_transition
 from orders.views.common import SHIPMENT_PREFETCH, order_events
@@ -25,7 +25,7 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     return filtered_list(
         request,
         queryset=order_list(reseller=None),
-        filterset_class=OrderFilter,
+        filterset_class=AllOrdersFilter,
         template_name="backoffice/orders/list.html",
     )
 

@@ -1,19 +1,28 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import staff_required
 from core.concurrency import StaleEdit
 from core.views import filtered_list
 from resellers import services
-from resellers.choices import ALLOWED_TRANSITIONS, APPROVE_FROM, REINSTATE_FROM, ResellerStatus
+from resellers.choices import (
+    ALLOWED_TRANSITIONS,
+    APPROVE_FROM,
+    CHANNEL_CHANGE_FROM,
+    REINSTATE_FROM,
+    ResellerStatus,
+)
 from resellers.exceptions import ResellerError
 from resellers.filters import ResellerFilter
 from resellers.forms import (
     ApproveForm,
+    BulkDecisionForm,
+    ChannelChangeForm,
     PortalSettingsForm,
     ReasonForm,
     ReinstateForm,
@@ -28,19 +37,16 @@ from resellers.selectors import (
 )
 
 
-@staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard_context() -> dict:
+    """The dashboard's reseller part: status counts, pending approvals, the auto-approve switch.
+    The page itself (`pages.views.dashboard`) adds the work queues across apps."""
     counts = reseller_status_counts()
-    return render(
-        request,
-        "backoffice/dashboard.html",
-        {
-            "pending": pending_resellers()[:20],
-            "pending_count": counts.get(ResellerStatus.PENDING, 0),
-            "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
-            "settings_row": PortalSettings.load(),
-        },
-    )
+    return {
+        "pending": pending_resellers()[:20],
+        "pending_count": counts.get(ResellerStatus.PENDING, 0),
+        "status_counts": [(s.label, s.value, counts.get(s.value, 0)) for s in ResellerStatus],
+        "settings_row": PortalSettings.load(),
+    }
 
 
 @staff_required
@@ -50,7 +56,48 @@ def reseller_list_view(request: HttpRequest) -> HttpResponse:
         queryset=reseller_list(),
         filterset_class=ResellerFilter,
         template_name="backoffice/resellers/list.html",
+        context={"bulk_form": BulkDecisionForm()},
     )
+
+
+@staff_required
+@require_POST
+def reseller_bulk_decide(request: HttpRequest) -> HttpResponse:
+    """Approve or deny the resellers ticked on the list, each through the transition service."""
+    # Back to the list as it was filtered (re-encoded: only a query string, never a URL).
+    query = QueryDict(request.POST.get("next_query", "")).urlencode()
+    back = redirect(f"{reverse('backoffice:reseller_list')}?{query}")
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return back
+    approve = form.cleaned_data["action"] == "approve"
+    try:
+        outcome = services.reseller_bulk_decide(
+            reseller_ids=[reseller.pk for reseller in form.cleaned_data["resellers"]],
+            approve=approve,
+            actor=request.user,
+            channel=form.cleaned_data["channel"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ResellerError as error:
+        messages.error(request, str(error))
+        return back
+    if outcome.done:
+        verb = "Approved" if approve else "Denied"
+        names = ", ".join(reseller.company_name for reseller in outcome.done)
+        where = f" on the {outcome.done[0].channel} channel" if approve else ""
+        messages.success(request, f"{verb} {len(outcome.done)}{where}: {names}.")
+    if outcome.skipped:
+        names = ", ".join(
+            f"{reseller.company_name} (now {now})" for reseller, now in outcome.skipped
+        )
+        messages.warning(
+            request, f"Skipped {len(outcome.skipped)} no longer pending, left as they are: {names}."
+        )
+    return back
 
 
 def reseller_detail_context(reseller: Reseller) -> dict:
@@ -76,6 +123,8 @@ def reseller_detail_context(reseller: Reseller) -> dict:
         "deny_form": ReasonForm(prefix="deny", initial=seen),
         "suspend_form": ReasonForm(prefix="suspend", initial=seen),
         "reinstate_form": ReinstateForm(prefix="reinstate", initial=seen),
+        "can_change_channel": reseller.status in CHANNEL_CHANGE_FROM,
+        "channel_form": ChannelChangeForm(reseller=reseller),
         "active_tab": "overview",
     }
 
@@ -163,6 +212,31 @@ def reseller_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
     except ResellerError as error:
         return _action_failed(request, reseller, error)
     messages.success(request, f"{reseller} is reinstated as {reseller.get_status_display()}.")
+    return redirect(reseller)
+
+
+@staff_required
+@require_POST
+def reseller_change_channel(request: HttpRequest, pk: int) -> HttpResponse:
+    reseller = get_object_or_404(Reseller.objects.select_related("channel"), pk=pk)
+    form = ChannelChangeForm(request.POST, reseller=reseller)
+    if not form.is_valid():
+        return _action_failed(request, reseller, form)
+    previous = reseller.channel
+    try:
+        reseller = services.reseller_change_channel(
+            reseller=reseller,
+            channel=form.cleaned_data["channel"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ResellerError as error:
+        return _action_failed(request, reseller, error)
+    messages.success(
+        request,
+        f"{reseller} moved from the {previous or 'no'} channel to {reseller.channel}; "
+        "its next orders use the new channel's prices and rules.",
+    )
     return redirect(reseller)
 
 

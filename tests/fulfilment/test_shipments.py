@@ -301,3 +301,28 @@ def test_exports_carry_each_orders_carriers_and_tracking_numbers(staff_client, p
         "1ZA; 1ZB",
     )
     assert by_number[unshipped.number]["Tracking numbers"] == ""
+
+
+def test_both_xlsx_sheets_carry_each_orders_carriers_and_tracking_numbers(
+    staff_client, place, cap, staff
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    order = place(("CAP-NAVY", 2))
+    shipment_create(order=order, carrier="UPS", tracking_number="1ZA", actor=staff)
+    unshipped = place(("CAP-NAVY", 1))
+
+    response = staff_client.get(reverse("backoffice:order_export", kwargs={"fmt": "xlsx"}))
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    for name in ("Orders", "Lines"):
+        header, *rows = workbook[name].iter_rows(values_only=True)
+        by_number = {row[header.index("Order number")]: row for row in rows}
+        carrier, tracking = header.index("Carrier"), header.index("Tracking numbers")
+        assert (by_number[order.number][carrier], by_number[order.number][tracking]) == (
+            "UPS",
+            "1ZA",
+        ), name
+        assert by_number[unshipped.number][tracking] is None, name

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from orders.export import COLUMNS, headers, neutralise
+from orders.export import headers, layout, neutralise
 from orders.models import Order
 from tests.conftest import make_reseller_user
 from tests.factories import OrderFactory, OrderLineFactory
@@ -21,7 +21,7 @@ from tests.factories import OrderFactory, OrderLineFactory
 pytestmark = pytest.mark.django_db
 
 EVIL = '=HYPERLINK("http://evil.example","x")'
-HEADER = [column.header for column in COLUMNS]
+HEADER = [column.header for column in layout().lines]
 NUMBER = HEADER.index("Order number")
 REFERENCE = HEADER.index("Reference")
 DATE = HEADER.index("Date")
@@ -55,8 +55,9 @@ def csv_rows(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
-def xlsx_sheet(body: bytes):
-    return load_workbook(io.BytesIO(body))["Orders"]
+def xlsx_sheet(body: bytes, name: str = "Lines"):
+    """The Lines sheet holds the CSV's rows; the Orders sheet one row per order."""
+    return load_workbook(io.BytesIO(body))[name]
 
 
 def xlsx_rows(body: bytes) -> list[tuple]:
@@ -468,12 +469,15 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(
     seed_orders(reseller, orders=2, lines=1)
     small = count_export_queries(staff_client, url)
     seed_orders(reseller, orders=25, lines=4)
-    # Session, user, reseller, then one query for the orders and one for their lines.
     with django_assert_max_num_queries(small):
         response, body = download(staff_client, url)
     rows = csv_rows(body) if fmt == "csv" else xlsx_rows(body)
     assert len(rows) == 1 + 2 + 25 * 4
-    assert small <= 6
+    # Session, user, reseller, the line count that decides instant or background, then one
+    # query each for the orders, their lines and their shipments (carrier, tracking numbers).
+    # On PostgreSQL the CSV is one COPY instead (not counted by Django) in its own transaction
+    # (savepoint, set_config of its sort memory, release): also 7.
+    assert small == 7
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -507,7 +511,7 @@ def test_the_all_orders_export_query_count_does_not_grow_either(
 
 
 def test_the_xlsx_temporary_file_is_removed_once_sent(staff_client, reseller, monkeypatch):
-    from orders.views import export as export_views
+    from exports import views as export_views
 
     files = []
     original = export_views.xlsx_file

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "exports"
+    verbose_name = "Order exports"
