@@ -169,3 +169,16 @@ def test_settings_page_query_count_does_not_grow_with_cards(
         card(reseller, last4=f"{n:04d}", default=False)
     with django_assert_max_num_queries(len(small.captured_queries)):
         reseller_client.get(reverse("portal:settings"))
+
+
+def test_an_order_paid_by_invoice_says_no_card_was_charged(reseller, reseller_client, listings):
+    from orders.services import order_place
+    from tests.orders.conftest import order_request
+
+    order = order_place(reseller=reseller, request=order_request("PO-INV-1"))
+    assert order.payment_status == "captured"  # offline: the capture-now decision as a record
+
+    page = reseller_client.get(reverse("portal:order_detail", args=[order.pk]))
+
+    assert "no card was charged" in page.content.decode()
+    assert not PaymentAttempt.objects.filter(order=order).exists()
